@@ -1,0 +1,3 @@
+// dagmar's package entry point: what `import … from 'dagmar'` offers.
+export * from './protocol';
+export * from './crypto';

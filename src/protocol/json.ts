@@ -1,0 +1,16 @@
+// JSON value types shared by every layer.
+
+export type JsonPrimitive = string | number | boolean | null;
+export type JsonValue = JsonPrimitive | JsonValue[] | JsonObject;
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A deep copy of a JSON value (structuredClone keeps undefined and non-JSON values we never produce). */
+export function cloneJson<T>(value: T): T {
+  return structuredClone(value);
+}
