@@ -78,8 +78,10 @@ function validate(value: unknown, path: string, strict: boolean, depth: number):
         }
         return surrogateKeys;
       }
+      // A plain object from any realm (jest and structuredClone hand us objects of other realms):
+      // its prototype is null or some realm's Object.prototype, whose own prototype is null.
       const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) {
+      if (proto !== null && Object.getPrototypeOf(proto) !== null) {
         throw new InvalidJsonError(path, `${proto?.constructor?.name ?? 'exotic'} object is not JSON`);
       }
       for (const key of Object.keys(value)) {
