@@ -1,0 +1,42 @@
+// Whether a remote server may see an event, from the room state at that event (spec client-server
+// "History visibility" applied to servers, as /backfill, /event and /get_missing_events require).
+import { serverOfUser } from '../protocol/identifiers';
+import { RoomEvent } from '../protocol/room-event';
+import { parseStateKey, stateKey, StateMap } from '../state/state-map';
+
+export type HistoryVisibility = 'world_readable' | 'shared' | 'invited' | 'joined';
+
+/** Reads `history_visibility` from the state's m.room.history_visibility event; the spec's default is `shared`. */
+export function historyVisibilityOf(event: RoomEvent | undefined): HistoryVisibility {
+  const value = event?.content.history_visibility;
+  return value === 'world_readable' || value === 'invited' || value === 'joined' || value === 'shared' ? value : 'shared';
+}
+
+/**
+ * A server may see an event when the visibility at the event is `world_readable` or `shared`; under
+ * `invited` when one of its users was invited or joined at the event; under `joined` only when one
+ * of its users was joined. Events a server may not see are served redacted, not withheld, so the
+ * DAG stays walkable for it.
+ *
+ * `state` is the state before the event (for the visibility event itself, the previous setting
+ * governs); `loadEvent` reads the member and visibility events the decision needs.
+ */
+export function serverMaySeeEvent(serverName: string, state: StateMap, loadEvent: (eventId: string) => RoomEvent | undefined): boolean {
+  const visibilityId = state.get(stateKey('m.room.history_visibility', ''));
+  const visibility = historyVisibilityOf(visibilityId ? loadEvent(visibilityId) : undefined);
+  if (visibility === 'world_readable' || visibility === 'shared') return true;
+  for (const [key, eventId] of state) {
+    const [type, userId] = parseStateKey(key);
+    if (type !== 'm.room.member') continue;
+    let server: string;
+    try {
+      server = serverOfUser(userId);
+    } catch {
+      continue;
+    }
+    if (server !== serverName) continue;
+    const membership = loadEvent(eventId)?.content.membership;
+    if (membership === 'join' || (visibility === 'invited' && membership === 'invite')) return true;
+  }
+  return false;
+}
