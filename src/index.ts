@@ -1,3 +1,4 @@
 // dagmar's package entry point: what `import … from 'dagmar'` offers.
 export * from './protocol';
 export * from './crypto';
+export * from './auth';

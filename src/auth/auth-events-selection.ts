@@ -20,7 +20,7 @@ export interface AuthEventFields {
  */
 export function authEventTypes(fields: AuthEventFields, roomVersion: string | RoomVersion): Array<[string, string]> {
   const rv = getRoomVersion(roomVersion);
-  if (fields.type === 'm.room.create' && fields.stateKey === '') return [];
+  if (fields.type === 'm.room.create') return [];
   const pairs: Array<[string, string]> = [];
   const seen = new Set<string>();
   const add = (type: string, key: string): void => {
