@@ -1,0 +1,16 @@
+// The federation layer's public surface: X-Matrix, the HTTP shell and its middleware, the signed client.
+export * from './x-matrix';
+export * from './client/federation-client';
+export * from './client/federation-request-error';
+export * from './client/server-resolver';
+export * from './server/error-middleware';
+export * from './server/federation-app';
+export * from './server/json-body';
+export * from './server/key-query-routes';
+export * from './server/key-server-route';
+export * from './server/listen';
+export * from './server/own-server-keys';
+export * from './server/rate-limit';
+export * from './server/server-acl';
+export * from './server/version-route';
+export * from './server/x-matrix-auth';

@@ -1,0 +1,88 @@
+// Builds the federation Koa app: errors → JSON, JSON bodies, key and version routes, and slots where the
+// lead adds the DAG endpoints (authenticated with X-Matrix and rate limited per origin) later.
+import Koa from 'koa';
+import type { Middleware } from 'koa';
+import { Router } from '@koa/router';
+import compose from 'koa-compose';
+import pino from 'pino';
+import type { KeyRing } from '../../crypto/key-ring';
+import { errorMiddleware, ErrorLogger, unrecognizedRoute } from './error-middleware';
+import { jsonBody } from './json-body';
+import { keyQueryRouter } from './key-query-routes';
+import { keyServerRouter } from './key-server-route';
+import { listen, ListenOptions, RunningServer } from './listen';
+import type { OwnKeysProvider } from './own-server-keys';
+import { rateLimit, RateLimitOptions } from './rate-limit';
+import { versionRouter } from './version-route';
+import { xMatrixAuth } from './x-matrix-auth';
+
+export interface FederationAppOptions {
+  ownKeys: OwnKeysProvider;
+  keyRing: Pick<KeyRing, 'getVerifyKey' | 'lastFetchError' | 'getServerKeys'>;
+  /** Reported by /_matrix/federation/v1/version. */
+  version?: string;
+  bodyLimitBytes?: number;
+  /** Per-origin limits on authenticated routes; false turns them off. */
+  rateLimit?: RateLimitOptions | false;
+  /**
+   * Per-address limits on the unauthenticated key routes (each notary query may cost us fetches).
+   * Default 50/s with bursts of 200; loopback testbeds share one address, so keep it generous.
+   */
+  keyRateLimit?: RateLimitOptions | false;
+  keyValidityMs?: number;
+  logger?: ErrorLogger;
+  now?: () => number;
+}
+
+export interface FederationApp {
+  readonly app: Koa;
+  /** Adds routes that require a valid X-Matrix signature; handlers find the caller in `ctx.state.origin`. */
+  addAuthenticatedRouter(router: Router): void;
+  /** Adds routes open to anyone (like the key endpoints). */
+  addPublicRouter(router: Router): void;
+  listen(options?: ListenOptions): Promise<RunningServer>;
+}
+
+/** Runs `chain` only for requests one of `router`'s routes answers; others pass straight on. */
+function guarded(router: Router, chain: Middleware[]): Middleware {
+  const run = compose([...chain, router.routes() as Middleware]);
+  return (ctx, next) => (router.match(ctx.path, ctx.method).route ? run(ctx, next) : next());
+}
+
+export function createFederationApp(options: FederationAppOptions): FederationApp {
+  const app = new Koa();
+  const logger = options.logger ?? pino({ name: 'dagmar-federation' });
+  const clock = options.now ? { now: options.now } : {};
+  const routers: Router[] = [];
+  const routeMiddleware: Middleware[] = [];
+  let dispatch: Middleware = compose(routeMiddleware);
+  const auth = xMatrixAuth({ serverName: options.ownKeys().serverName, keyRing: options.keyRing, ...clock });
+  const perOrigin = options.rateLimit === false ? [] : [rateLimit({ ...clock, ...options.rateLimit })];
+  const perAddress =
+    options.keyRateLimit === false
+      ? []
+      : [rateLimit({ ratePerSecond: 50, burst: 200, keyOf: (ctx) => `ip:${ctx.ip}`, ...clock, ...options.keyRateLimit })];
+
+  app.use(errorMiddleware(logger));
+  app.use(jsonBody({ ...(options.bodyLimitBytes !== undefined ? { limitBytes: options.bodyLimitBytes } : {}) }));
+  // Routers may be added after the app starts serving, so dispatch over the current list.
+  app.use((ctx, next) => dispatch(ctx, next));
+  app.use(unrecognizedRoute(() => routers));
+
+  const addPublicRouter = (router: Router, chain: Middleware[] = []) => {
+    routers.push(router);
+    routeMiddleware.push(guarded(router, chain));
+    dispatch = compose(routeMiddleware);
+  };
+  const timing = { ...clock, ...(options.keyValidityMs !== undefined ? { keyValidityMs: options.keyValidityMs } : {}) };
+  addPublicRouter(versionRouter(options.version ?? '0.1.0'));
+  addPublicRouter(keyServerRouter({ ownKeys: options.ownKeys, ...timing }), perAddress);
+  addPublicRouter(keyQueryRouter({ ownKeys: options.ownKeys, keyRing: options.keyRing, ...timing }), perAddress);
+
+  return {
+    app,
+    addAuthenticatedRouter: (router) => addPublicRouter(router, [auth, ...perOrigin]),
+    addPublicRouter: (router) => addPublicRouter(router),
+    listen: (listenOptions) => listen(app, listenOptions),
+  };
+}
