@@ -2,3 +2,4 @@
 export * from './protocol';
 export * from './crypto';
 export * from './auth';
+export * from './state';
