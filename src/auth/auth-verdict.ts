@@ -1,11 +1,12 @@
 // The verdict of the authorization rules, the options callers may pass, and the internal rejection signal.
+import type { EventIdSet } from '../protocol/event-id-set';
 import { RoomEvent } from '../protocol/room-event';
 
 export type AuthVerdict = { allowed: true } | { allowed: false; reason: string };
 
 export interface AuthOptions {
   /** IDs among the auth events that were rejected (an event citing a rejected auth event is rejected). */
-  rejectedEventIds?: ReadonlySet<string>;
+  rejectedEventIds?: EventIdSet;
   /**
    * True if `event` carries a valid signature from `serverName` (restricted joins). When absent, the
    * rules only check that a signature entry from that server exists: the caller is expected to have

@@ -2,6 +2,7 @@
 export * from './base64';
 export * from './canonical-json';
 export * from './errors';
+export * from './event-id-set';
 export * from './hashes';
 export * from './identifiers';
 export * from './json';

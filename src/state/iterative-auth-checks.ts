@@ -1,4 +1,5 @@
 // The iterative auth checks (spec, room version 2 "Definitions"): replay sorted state events over a state.
+import type { EventIdSet } from '../protocol/event-id-set';
 import { authEventTypes, checkAuthRules, createEventIdForRoom } from '../auth';
 import { RoomEvent } from '../protocol/room-event';
 import { EventLoader } from './event-loader';
@@ -22,7 +23,7 @@ export async function authStateFor(
   event: RoomEvent,
   state: ReadonlyMap<string, string>,
   loader: EventLoader,
-  rejected: ReadonlySet<string>,
+  rejected: EventIdSet,
 ): Promise<Map<string, RoomEvent>> {
   const needed = authKeysFor(event);
   const fromState: string[] = [];
@@ -55,7 +56,7 @@ export async function iterativeAuthChecks(
   loader: EventLoader,
   sorted: readonly string[],
   initial: ReadonlyMap<string, string>,
-  rejected: ReadonlySet<string>,
+  rejected: EventIdSet,
 ): Promise<StateMap> {
   const state: StateMap = new Map(initial);
   for (const id of sorted) {

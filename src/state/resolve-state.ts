@@ -1,4 +1,5 @@
 // resolveState: the public entry point of state resolution; picks v1, v2 or v2.1 from the room version.
+import type { EventIdSet } from '../protocol/event-id-set';
 import { getRoomVersion, RoomVersion } from '../protocol/room-versions';
 import { EventFetcher, EventLoader } from './event-loader';
 import { resolveV1 } from './resolve-v1';
@@ -8,7 +9,7 @@ import { StateMap } from './state-map';
 export interface ResolveOptions {
   /** Optional faster auth-chain source (storage has an index): returns the full auth chain IDs of the given events. */
   fetchAuthChain?: (eventIds: readonly string[]) => readonly string[] | Promise<readonly string[]>;
-  rejectedEventIds?: ReadonlySet<string>;
+  rejectedEventIds?: EventIdSet;
   /** Receives the number of distinct events fetched once the resolution is done (for benchmarks and logs). */
   onFinished?: (stats: { eventsLoaded: number }) => void;
 }

@@ -1,4 +1,5 @@
 // State resolution for room version 1 (spec "Room Version 1 → State resolution"), kept for old rooms.
+import type { EventIdSet } from '../protocol/event-id-set';
 import { createHash } from 'node:crypto';
 import { checkAuthRules } from '../auth';
 import { RoomEvent } from '../protocol/room-event';
@@ -20,7 +21,7 @@ function byDepthDescSha1Asc(events: RoomEvent[]): RoomEvent[] {
   return keyed.map((k) => k.e);
 }
 
-async function allowed(event: RoomEvent, resolved: ReadonlyMap<string, string>, overrides: ReadonlyMap<string, RoomEvent>, loader: EventLoader, rejected: ReadonlySet<string>): Promise<boolean> {
+async function allowed(event: RoomEvent, resolved: ReadonlyMap<string, string>, overrides: ReadonlyMap<string, RoomEvent>, loader: EventLoader, rejected: EventIdSet): Promise<boolean> {
   const authState = new Map<string, RoomEvent>();
   const keys = authKeysFor(event);
   await loader.load(keys.flatMap((k) => (overrides.has(k) ? [] : resolved.has(k) ? [resolved.get(k)!] : [])));
@@ -36,7 +37,7 @@ async function allowed(event: RoomEvent, resolved: ReadonlyMap<string, string>, 
  * the first, then keep taking the next while the auth rules allow it in the state so far; stop at the
  * first that fails.
  */
-async function resolveAuthKey(events: RoomEvent[], resolved: StateMap, loader: EventLoader, rejected: ReadonlySet<string>): Promise<RoomEvent> {
+async function resolveAuthKey(events: RoomEvent[], resolved: StateMap, loader: EventLoader, rejected: EventIdSet): Promise<RoomEvent> {
   const ascending = byDepthDescSha1Asc(events).reverse();
   const overrides = new Map<string, RoomEvent>();
   let current = ascending[0]!;
@@ -49,7 +50,7 @@ async function resolveAuthKey(events: RoomEvent[], resolved: StateMap, loader: E
 }
 
 /** Every other key: the highest-depth, lowest-sha1 event that passes auth; the last one if none does (as Synapse). */
-async function resolveNormalKey(events: RoomEvent[], resolved: StateMap, loader: EventLoader, rejected: ReadonlySet<string>): Promise<RoomEvent> {
+async function resolveNormalKey(events: RoomEvent[], resolved: StateMap, loader: EventLoader, rejected: EventIdSet): Promise<RoomEvent> {
   const ordered = byDepthDescSha1Asc(events);
   for (const event of ordered) if (await allowed(event, resolved, new Map(), loader, rejected)) return event;
   return ordered[ordered.length - 1]!;
@@ -60,7 +61,7 @@ async function resolveNormalKey(events: RoomEvent[], resolved: StateMap, loader:
  * passes: power levels, join rules, memberships (each pass authorised against R as it stood before the
  * pass, as Synapse does), then all other keys.
  */
-export async function resolveV1(stateSets: readonly StateMap[], loader: EventLoader, rejected: ReadonlySet<string>): Promise<StateMap> {
+export async function resolveV1(stateSets: readonly StateMap[], loader: EventLoader, rejected: EventIdSet): Promise<StateMap> {
   const split = splitConflictedStateV1(stateSets);
   const resolved: StateMap = new Map(split.unconflicted);
   const conflicted = new Map<string, RoomEvent[]>();

@@ -1,4 +1,5 @@
 // State resolution v2 (room versions 2–11) and v2.1 (room version 12, MSC4297): spec "Room Version 2/12 → State resolution".
+import type { EventIdSet } from '../protocol/event-id-set';
 import { RoomVersion } from '../protocol/room-versions';
 import { AuthChainSource } from './auth-chain';
 import { authDifference } from './auth-difference';
@@ -16,7 +17,7 @@ const POWER_LEVELS_KEY = stateKey('m.room.power_levels', '');
 export interface ResolveV2Context {
   loader: EventLoader;
   authChainIndex?: AuthChainSource;
-  rejected: ReadonlySet<string>;
+  rejected: EventIdSet;
 }
 
 /**

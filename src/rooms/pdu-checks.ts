@@ -1,0 +1,40 @@
+// The per-PDU checks that need no room state: format, signatures, content hash (server-server API
+// "Checks performed on receipt of a PDU", steps 1–3).
+import { VerifyKeyLookup, hasValidContentHash, verifyEventSignatures } from '../crypto/event-signing';
+import { MatrixError } from '../protocol/errors';
+import { Pdu } from '../protocol/pdu';
+import { redactEvent } from '../protocol/redaction';
+import { RoomEvent, toRoomEvent } from '../protocol/room-event';
+import { RoomVersion } from '../protocol/room-versions';
+
+export type CheckedPdu = { ok: true; event: RoomEvent; redactedForHash: boolean } | { ok: false; eventId: string | undefined; error: MatrixError };
+
+/**
+ * 1. A valid event for the room version (shape, limits, canonical-JSON numbers), else dropped.
+ * 2. Signed by every server that must sign it, else dropped.
+ * 3. Its content hash matches, else it is redacted and processed in that form.
+ * `keyLookup` undefined skips step 2 (our own freshly signed events).
+ */
+export async function checkPdu(raw: unknown, roomVersion: RoomVersion, keyLookup: VerifyKeyLookup | undefined): Promise<CheckedPdu> {
+  let event: RoomEvent;
+  try {
+    event = toRoomEvent(raw as Pdu, roomVersion);
+  } catch (error) {
+    return { ok: false, eventId: undefined, error: asMatrixError(error) };
+  }
+  if (keyLookup) {
+    const verdict = await verifyEventSignatures(event.pdu, roomVersion, keyLookup);
+    if (!verdict.ok) return { ok: false, eventId: event.eventId, error: new MatrixError(403, 'M_FORBIDDEN', `signature check failed: ${verdict.reason}`) };
+  }
+  if (!hasValidContentHash(event.pdu, roomVersion)) {
+    // The event ID comes from the reference hash, which covers only the redacted form: unchanged.
+    const redacted = redactEvent(event.pdu, roomVersion);
+    return { ok: true, event: toRoomEvent(redacted, roomVersion, { validate: false, eventId: event.eventId }), redactedForHash: true };
+  }
+  return { ok: true, event, redactedForHash: false };
+}
+
+export function asMatrixError(error: unknown): MatrixError {
+  if (error instanceof MatrixError) return error;
+  return new MatrixError(400, 'M_BAD_JSON', (error as Error).message ?? String(error));
+}
