@@ -3,3 +3,4 @@ export * from './protocol';
 export * from './crypto';
 export * from './auth';
 export * from './state';
+export * from './storage';

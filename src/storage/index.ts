@@ -1,0 +1,11 @@
+// The storage layer's public surface.
+export { openStorage, Storage } from './storage';
+export type { StoredEvent, OpenStorageOptions } from './storage';
+export type { PersistItem, PersistOptions, PersistResult } from './persist-events';
+export type { ForwardExtremity } from './extremities-repository';
+export type { VerifyResult } from './verify-room';
+export type { ServerKey } from './server-keys-repository';
+export type { OwnSigningKey } from './signing-keys-repository';
+export type { DatabaseSchema } from './database-schema';
+export { applyMigrations, loadMigrations } from './migrations';
+export type { Migration } from './migrations';

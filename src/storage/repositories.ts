@@ -1,0 +1,35 @@
+// All repositories over one connection, built once at open (each prepares its statements up front).
+import { CurrentStateRepository } from './current-state-repository';
+import { EdgesRepository } from './edges-repository';
+import { EventsRepository } from './events-repository';
+import { ExtremitiesRepository } from './extremities-repository';
+import { RoomsRepository } from './rooms-repository';
+import { ServerKeysRepository } from './server-keys-repository';
+import { SigningKeysRepository } from './signing-keys-repository';
+import { StateSnapshotsRepository } from './state-snapshots-repository';
+import type { StorageContext } from './storage-context';
+import { TransactionsRepository } from './transactions-repository';
+
+export class Repositories {
+  readonly rooms: RoomsRepository;
+  readonly events: EventsRepository;
+  readonly edges: EdgesRepository;
+  readonly extremities: ExtremitiesRepository;
+  readonly snapshots: StateSnapshotsRepository;
+  readonly currentState: CurrentStateRepository;
+  readonly transactions: TransactionsRepository;
+  readonly serverKeys: ServerKeysRepository;
+  readonly signingKeys: SigningKeysRepository;
+
+  constructor(readonly ctx: StorageContext) {
+    this.rooms = new RoomsRepository(ctx);
+    this.events = new EventsRepository(ctx);
+    this.edges = new EdgesRepository(ctx);
+    this.extremities = new ExtremitiesRepository(ctx);
+    this.snapshots = new StateSnapshotsRepository(ctx);
+    this.currentState = new CurrentStateRepository(ctx);
+    this.transactions = new TransactionsRepository(ctx);
+    this.serverKeys = new ServerKeysRepository(ctx);
+    this.signingKeys = new SigningKeysRepository(ctx);
+  }
+}
