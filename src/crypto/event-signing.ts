@@ -110,3 +110,21 @@ export async function verifyEventSignatures(
   }
   return { ok: true };
 }
+
+/**
+ * Adds our signature to someone else's event (invites, restricted joins) without touching its hashes:
+ * the signature covers the redacted form, as every event signature does.
+ */
+export function addEventSignature<T extends Record<string, unknown>>(
+  event: T,
+  roomVersion: string | RoomVersion,
+  serverName: string,
+  keyId: string,
+  seed: string | Uint8Array,
+): T {
+  const rv = getRoomVersion(roomVersion);
+  const signedRedacted = signJson(redactEvent(event, rv), serverName, keyId, seed, { strictIntegers: rv.strictCanonicalJson });
+  const signatures = isJsonObject(event.signatures) ? event.signatures : {};
+  const ours = (signedRedacted.signatures as Record<string, Record<string, string>>)[serverName]!;
+  return { ...structuredClone(event), signatures: { ...structuredClone(signatures), [serverName]: { ...(isJsonObject(signatures[serverName]) ? signatures[serverName] : {}), ...ours } } };
+}

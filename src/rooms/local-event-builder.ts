@@ -59,14 +59,19 @@ export function signLocalPdu(skeleton: Record<string, unknown>, rv: RoomVersion,
   return toRoomEvent(signEvent(pdu, rv, signer.serverName, key.keyId, key.seed) as unknown as Pdu, rv);
 }
 
-export interface BuiltEvent {
-  event: RoomEvent;
+export interface EventTemplate {
+  /** The unsigned event: everything but hashes, signatures, and (v1/v2) event_id and origin. */
+  skeleton: Record<string, unknown>;
+  roomVersion: RoomVersion;
   /** The state before the event, resolved across its prev events. */
   stateBefore: StateMap;
 }
 
-/** Builds and signs an event for an existing room on top of its current forward extremities. */
-export async function buildLocalEvent(storage: Storage, signer: EventSigner, roomId: string, fields: LocalEventFields, maxPrevEvents: number): Promise<BuiltEvent> {
+/**
+ * Lays out an event on top of the room's current forward extremities: prev_events, depth, and auth
+ * events chosen from the state before it. make_join/make_leave answer with this template unsigned.
+ */
+export async function buildEventTemplate(storage: Storage, roomId: string, fields: LocalEventFields, maxPrevEvents: number, now: number): Promise<EventTemplate> {
   const version = storage.roomVersionOf(roomId);
   if (version === undefined) throw new MatrixError(404, 'M_NOT_FOUND', `Unknown room ${roomId}`);
   const rv = getRoomVersion(version);
@@ -86,14 +91,26 @@ export async function buildLocalEvent(storage: Storage, signer: EventSigner, roo
     prev_events: references(storage, rv, prevs.map((p) => p.eventId)),
     auth_events: references(storage, rv, authIds),
     depth: Math.min(Math.max(...prevs.map((p) => p.depth)) + 1, MAX_DEPTH),
-    origin_server_ts: signer.now(),
+    origin_server_ts: now,
   };
   if (fields.stateKey !== undefined) skeleton.state_key = fields.stateKey;
   if (fields.redacts !== undefined) {
     if (rv.redactsInContent) (skeleton.content as JsonObject).redacts = fields.redacts;
     else skeleton.redacts = fields.redacts;
   }
-  return { event: signLocalPdu(skeleton, rv, signer), stateBefore };
+  return { skeleton, roomVersion: rv, stateBefore };
+}
+
+export interface BuiltEvent {
+  event: RoomEvent;
+  /** The state before the event, resolved across its prev events. */
+  stateBefore: StateMap;
+}
+
+/** Builds and signs an event for an existing room on top of its current forward extremities. */
+export async function buildLocalEvent(storage: Storage, signer: EventSigner, roomId: string, fields: LocalEventFields, maxPrevEvents: number): Promise<BuiltEvent> {
+  const template = await buildEventTemplate(storage, roomId, fields, maxPrevEvents, signer.now());
+  return { event: signLocalPdu(template.skeleton, template.roomVersion, signer), stateBefore: template.stateBefore };
 }
 
 /** The create event of a new room; up to v11 the room ID is ours to mint, in v12 it is the event's hash. */

@@ -1,6 +1,9 @@
 // Whether a remote server may see an event, from the room state at that event (spec client-server
 // "History visibility" applied to servers, as /backfill, /event and /get_missing_events require).
 import { serverOfUser } from '../protocol/identifiers';
+import { Pdu } from '../protocol/pdu';
+import { redactEvent } from '../protocol/redaction';
+import { Storage, StoredEvent } from '../storage';
 import { RoomEvent } from '../protocol/room-event';
 import { parseStateKey, stateKey, StateMap } from '../state/state-map';
 
@@ -39,4 +42,15 @@ export function serverMaySeeEvent(serverName: string, state: StateMap, loadEvent
     if (membership === 'join' || (visibility === 'invited' && membership === 'invite')) return true;
   }
   return false;
+}
+
+/**
+ * The PDU to serve `serverName` for a stored event: as stored when the server may see it, redacted
+ * otherwise. Outliers have no known state, so they (auth events, mostly) are served as stored.
+ */
+export function pduForServer(storage: Storage, stored: StoredEvent, serverName: string): Pdu {
+  if (stored.outlier) return stored.event.pdu;
+  const state = storage.getStateBefore(stored.event.eventId);
+  if (serverMaySeeEvent(serverName, state, (id) => storage.getEvent(id)?.event)) return stored.event.pdu;
+  return redactEvent(stored.event.pdu, stored.event.roomVersion);
 }

@@ -1,0 +1,19 @@
+// GET /_matrix/federation/v1/event_auth/{roomId}/{eventId} (server-server API): the event's full auth chain.
+import { Router } from '@koa/router';
+import { MatrixError } from '../../protocol/errors';
+import type { FederationContext } from './federation-context';
+import { requiredParam } from './request-params';
+import { assertServerMayReadRoom } from './room-access';
+
+export function eventAuthRouter(fed: FederationContext): Router {
+  const router = new Router();
+  router.get('/_matrix/federation/v1/event_auth/:roomId/:eventId', (ctx) => {
+    const roomId = requiredParam(ctx, 'roomId');
+    const eventId = requiredParam(ctx, 'eventId');
+    assertServerMayReadRoom(fed.storage, roomId, ctx.state.origin as string);
+    const stored = fed.storage.getEvent(eventId);
+    if (!stored || stored.event.roomId !== roomId) throw new MatrixError(404, 'M_NOT_FOUND', `Unknown event ${eventId} in ${roomId}`);
+    ctx.body = { auth_chain: fed.storage.getEvents(fed.storage.getAuthChain([eventId])).map((s) => s.event.pdu) };
+  });
+  return router;
+}

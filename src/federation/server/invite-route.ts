@@ -1,0 +1,47 @@
+// PUT /_matrix/federation/v2/invite/{roomId}/{eventId} (server-server API "Inviting to a room"): another
+// server invites one of our users; we check and co-sign the invite and keep it as an outlier.
+import { Router } from '@koa/router';
+import { addEventSignature, verifyEventSignatures } from '../../crypto/event-signing';
+import { MatrixError } from '../../protocol/errors';
+import { parseUserId } from '../../protocol/identifiers';
+import { isJsonObject } from '../../protocol/json';
+import { Pdu } from '../../protocol/pdu';
+import { toRoomEvent } from '../../protocol/room-event';
+import { roomVersions } from '../../protocol/room-versions';
+import type { FederationContext } from './federation-context';
+import { jsonBodyOf, requiredParam } from './request-params';
+
+export function inviteRouter(fed: FederationContext): Router {
+  const router = new Router();
+  router.put('/_matrix/federation/v2/invite/:roomId/:eventId', async (ctx) => {
+    const roomId = requiredParam(ctx, 'roomId');
+    const eventId = requiredParam(ctx, 'eventId');
+    const body = jsonBodyOf(ctx);
+    const version = typeof body.room_version === 'string' ? body.room_version : undefined;
+    if (version === undefined || !Object.prototype.hasOwnProperty.call(roomVersions, version)) {
+      throw new MatrixError(400, 'M_INCOMPATIBLE_ROOM_VERSION', `Room version ${String(version)} is not supported here`, { room_version: version ?? null });
+    }
+    if (!isJsonObject(body.event)) throw new MatrixError(400, 'M_BAD_JSON', 'Missing event');
+    let event;
+    try {
+      event = toRoomEvent(body.event as unknown as Pdu, version);
+    } catch (error) {
+      throw new MatrixError(400, 'M_BAD_JSON', `Invalid invite event: ${(error as Error).message}`);
+    }
+    if (event.eventId !== eventId || event.roomId !== roomId) throw new MatrixError(400, 'M_BAD_JSON', 'The event does not match the path');
+    if (event.type !== 'm.room.member' || event.content.membership !== 'invite' || event.stateKey === undefined) {
+      throw new MatrixError(400, 'M_BAD_JSON', 'Expected an m.room.member invite');
+    }
+    if (parseUserId(event.stateKey)?.serverName !== fed.serverName) throw new MatrixError(403, 'M_FORBIDDEN', `${event.stateKey} is not a user of ${fed.serverName}`);
+    if (parseUserId(event.sender)?.serverName !== ctx.state.origin) throw new MatrixError(403, 'M_FORBIDDEN', 'The inviter must belong to the requesting server');
+    const verdict = await verifyEventSignatures(event.pdu, version, fed.keyRing.lookup);
+    if (!verdict.ok) throw new MatrixError(403, 'M_FORBIDDEN', `Invite signature check failed: ${verdict.reason}`);
+    const key = fed.signingKey();
+    const signed = addEventSignature(event.pdu, version, fed.serverName, key.keyId, key.seed);
+    const stored = toRoomEvent(signed, version, { validate: false, eventId });
+    if (!fed.storage.getEvent(eventId)) fed.storage.persistEvents([{ event: stored, outlier: true }]);
+    fed.logger.info({ roomId, eventId, invitee: event.stateKey, inviter: event.sender }, 'received an invite');
+    ctx.body = { event: signed };
+  });
+  return router;
+}

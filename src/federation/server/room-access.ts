@@ -1,0 +1,41 @@
+// Who may read a room over federation: the room must exist here, the requesting server must have a
+// joined member in its current state, and m.room.server_acl must not deny it — checked in that order,
+// so an outsider learns neither the membership nor the ACL (DESIGN.md §3).
+import { MatrixError } from '../../protocol/errors';
+import { parseUserId } from '../../protocol/identifiers';
+import { parseStateKey, stateKey } from '../../state/state-map';
+import type { Storage } from '../../storage';
+import { isServerAllowedByContent } from './server-acl';
+
+export function assertRoomKnown(storage: Storage, roomId: string): void {
+  if (!storage.hasRoom(roomId)) throw new MatrixError(404, 'M_NOT_FOUND', `Unknown room ${roomId}`);
+}
+
+/** True when `serverName` has a member with membership `join` in the room's current state. */
+export function serverIsJoined(storage: Storage, roomId: string, serverName: string): boolean {
+  for (const [key, eventId] of storage.getCurrentState(roomId)) {
+    const [type, userId] = parseStateKey(key);
+    if (type !== 'm.room.member' || parseUserId(userId)?.serverName !== serverName) continue;
+    if (storage.getEvent(eventId)?.event.content.membership === 'join') return true;
+  }
+  return false;
+}
+
+/** Throws unless the room's current server ACL admits `serverName`. */
+export function assertAclAllows(storage: Storage, roomId: string, serverName: string): void {
+  const aclId = storage.getCurrentState(roomId).get(stateKey('m.room.server_acl', ''));
+  if (aclId === undefined) return;
+  const content = storage.getEvent(aclId)?.event.content;
+  if (!isServerAllowedByContent(serverName, content)) {
+    throw new MatrixError(403, 'M_FORBIDDEN', `Server ${serverName} is denied by the room's server ACL`);
+  }
+}
+
+/** The full guard for endpoints that read a room: 404 unknown room, 403 not joined, 403 ACL. */
+export function assertServerMayReadRoom(storage: Storage, roomId: string, serverName: string): void {
+  assertRoomKnown(storage, roomId);
+  if (!serverIsJoined(storage, roomId, serverName)) {
+    throw new MatrixError(403, 'M_FORBIDDEN', `Server ${serverName} has no joined member in ${roomId}`);
+  }
+  assertAclAllows(storage, roomId, serverName);
+}

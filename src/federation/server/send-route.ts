@@ -1,0 +1,48 @@
+// PUT /_matrix/federation/v1/send/{txnId} (server-server API "Transactions"): at most 50 PDUs and 100
+// EDUs; each PDU gets a result in the response map rather than failing the request; a replayed
+// transaction gets the answer recorded the first time.
+import { Router } from '@koa/router';
+import { MatrixError } from '../../protocol/errors';
+import { isJsonObject } from '../../protocol/json';
+import { PduIntake, sendResultFor } from '../pdu-intake';
+import type { FederationContext } from './federation-context';
+import { jsonBodyOf, requiredParam } from './request-params';
+
+export const MAX_TRANSACTION_PDUS = 50;
+export const MAX_TRANSACTION_EDUS = 100;
+
+function depthOf(raw: unknown): number {
+  return isJsonObject(raw) && typeof raw.depth === 'number' ? raw.depth : 0;
+}
+
+export function sendRouter(fed: FederationContext, intake: PduIntake): Router {
+  const router = new Router();
+  router.put('/_matrix/federation/v1/send/:txnId', async (ctx) => {
+    const txnId = requiredParam(ctx, 'txnId');
+    const origin = ctx.state.origin as string;
+    const body = jsonBodyOf(ctx);
+    const pdus = body.pdus ?? [];
+    const edus = body.edus ?? [];
+    if (!Array.isArray(pdus) || !Array.isArray(edus)) throw new MatrixError(400, 'M_BAD_JSON', 'pdus and edus must be arrays');
+    if (pdus.length > MAX_TRANSACTION_PDUS || edus.length > MAX_TRANSACTION_EDUS) {
+      throw new MatrixError(400, 'M_BAD_JSON', `A transaction may carry at most ${MAX_TRANSACTION_PDUS} PDUs and ${MAX_TRANSACTION_EDUS} EDUs (got ${pdus.length} and ${edus.length})`);
+    }
+    const replay = fed.storage.transactions.getResponse(origin, txnId);
+    if (replay !== undefined) {
+      ctx.body = replay;
+      return;
+    }
+    const results: Record<string, Record<string, string>> = {};
+    // Parents usually precede children; ordering by depth saves gap fills within one transaction.
+    for (const raw of [...pdus].sort((a, b) => depthOf(a) - depthOf(b))) {
+      const result = await intake.process(origin, raw);
+      if (result.eventId !== undefined) results[result.eventId] = sendResultFor(result);
+      else fed.logger.warn({ origin, txnId, reason: 'reason' in result ? result.reason : undefined }, 'dropped a PDU without an event ID');
+    }
+    const response = { pdus: results };
+    fed.storage.transactions.record(origin, txnId, response, fed.now());
+    fed.logger.info({ origin, txnId, pdus: pdus.length, edus: edus.length }, 'transaction processed');
+    ctx.body = response;
+  });
+  return router;
+}

@@ -1,0 +1,193 @@
+// createHomeserver(config): wires one dagmar server — storage, keys, room service, federation app,
+// outbound sender — with no globals, so that many can run in one process.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pino, { Logger } from 'pino';
+import { generateKeyPair } from './crypto/ed25519';
+import { InMemoryKeyStore, KeyRing } from './crypto/key-ring';
+import { SigningKey, signingKeyFromSeed } from './crypto/signing-key-file';
+import { DagmarConfig, DEFAULT_CONFIG } from './config';
+import { ServerDiscovery } from './federation/discovery/server-discovery';
+import { dnsResolveSrv, httpsFetchWellKnown } from './federation/discovery/system-resolvers';
+import { FederationClient } from './federation/client/federation-client';
+import { HostMapResolver } from './federation/client/server-resolver';
+import { createFederationApp, FederationApp } from './federation/server/federation-app';
+import { RunningServer } from './federation/server/listen';
+import { OwnServerKeys } from './federation/server/own-server-keys';
+import { RateLimitOptions } from './federation/server/rate-limit';
+import { MemorySenderStore } from './federation/sender/sender-store';
+import { TransactionSender } from './federation/sender/transaction-sender';
+import { RoomEvent } from './protocol/room-event';
+import { parseUserId } from './protocol/identifiers';
+import { RoomService } from './rooms/room-service';
+import { openStorage, Storage } from './storage';
+import { addFederationEndpoints } from './federation/server/federation-endpoints';
+
+export interface HomeserverOptions extends Partial<DagmarConfig> {
+  /** Structured logger; default pino at `logLevel` (silent when dataDir is ':memory:' and no level is set). */
+  logger?: Logger;
+  /** Per-origin federation rate limit; false disables it (local benchmarks). */
+  rateLimit?: RateLimitOptions | false;
+  /** Outbound retry backoff (tests shorten it). */
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  now?: () => number;
+}
+
+export interface Homeserver {
+  readonly serverName: string;
+  readonly config: DagmarConfig;
+  readonly storage: Storage;
+  readonly rooms: RoomService;
+  readonly keyRing: KeyRing;
+  readonly client: FederationClient;
+  readonly hostMap: HostMapResolver;
+  readonly sender: TransactionSender;
+  readonly federation: FederationApp;
+  readonly logger: Logger;
+  signingKey(): SigningKey;
+  /** Starts listening (config.listen, or an ephemeral loopback port with `port: 0`). */
+  start(listen?: { host?: string; port?: number }): Promise<RunningServer>;
+  /** Base URL once started. */
+  url(): string;
+  stop(): Promise<void>;
+}
+
+/** Loads our active signing key from storage, generating and storing one on first start. */
+function loadOrCreateSigningKey(storage: Storage, logger: Logger): SigningKey {
+  const active = storage.signingKeys.active();
+  if (active) return signingKeyFromSeed(active.keyId.replace(/^ed25519:/, ''), active.seed);
+  const key = signingKeyFromSeed(`a_${randomBytes(3).toString('hex')}`, generateKeyPair().seed);
+  storage.signingKeys.add({ keyId: key.keyId, seed: key.seed });
+  logger.info({ keyId: key.keyId, publicKey: key.publicKey }, 'generated a new signing key');
+  return key;
+}
+
+export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
+  const config: DagmarConfig = { ...DEFAULT_CONFIG, ...stripUndefined(options) };
+  const inMemory = config.dataDir === ':memory:';
+  const logger = options.logger ?? pino({ name: config.serverName, level: options.logLevel ?? (inMemory ? 'silent' : config.logLevel) });
+  if (!inMemory) mkdirSync(config.dataDir, { recursive: true });
+  const storage = openStorage(inMemory ? ':memory:' : join(config.dataDir, 'dagmar.sqlite'));
+  const now = options.now ?? Date.now;
+  const key = loadOrCreateSigningKey(storage, logger);
+  const serverName = config.serverName;
+
+  const ownKeys = (): OwnServerKeys => ({
+    serverName,
+    signingKeys: [key],
+    oldVerifyKeys: storage.signingKeys
+      .all()
+      .filter((k) => k.retiredTs !== null)
+      .map((k) => ({ keyId: k.keyId, publicKey: signingKeyFromSeed(k.keyId.replace(/^ed25519:/, ''), k.seed).publicKey, expiredTs: k.retiredTs as number })),
+  });
+
+  const discovery = new ServerDiscovery({ resolveSrv: dnsResolveSrv, fetchWellKnown: (host) => httpsFetchWellKnown(host) });
+  const hostMap = new HostMapResolver(config.hostMap, discovery);
+  const client = new FederationClient({ serverName, signingKey: () => key, resolver: hostMap });
+  const keyRing = new KeyRing({ store: new InMemoryKeyStore(), fetchServerKeys: (other) => client.getServerKeys(other), now });
+
+  const sender = new TransactionSender({
+    origin: serverName,
+    store: new MemorySenderStore(),
+    transport: (destination, txnId, body) =>
+      client.requestJson(destination, 'PUT', `/_matrix/federation/v1/send/${encodeURIComponent(txnId)}`, { body: body as never }),
+    initialBackoffMs: options.initialBackoffMs ?? 1000,
+    maxBackoffMs: options.maxBackoffMs ?? 3600_000,
+    now,
+    log: (message, fields) => logger.info(fields, message),
+  });
+
+  const rooms = new RoomService({
+    storage,
+    signer: { serverName, signingKey: () => key, now },
+    maxPrevEvents: config.maxPrevEvents,
+    onPersisted: (event, outcome, origin) => {
+      logger.info({ roomId: event.roomId, eventId: event.eventId, type: event.type, status: outcome.status, reason: outcome.reason, origin }, `pdu ${outcome.status}`);
+      if (origin === 'local') sender.enqueue(destinationsFor(rooms, event), { eventId: event.eventId, roomId: event.roomId, pdu: event.pdu });
+    },
+  });
+
+  const federation = createFederationApp({
+    ownKeys,
+    keyRing,
+    logger: { error: (details: Record<string, unknown>, message?: string) => logger.error(details, message) },
+    ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
+    now,
+  });
+  addFederationEndpoints(federation, {
+    serverName,
+    storage,
+    rooms,
+    keyRing,
+    client,
+    logger,
+    now,
+    signingKey: () => key,
+    maxPrevEvents: config.maxPrevEvents,
+    forward: (event, except) =>
+      sender.enqueue(
+        destinationsFor(rooms, event).filter((d) => !except.includes(d)),
+        { eventId: event.eventId, roomId: event.roomId, pdu: event.pdu },
+      ),
+  });
+
+  let running: RunningServer | undefined;
+  const homeserver: Homeserver = {
+    serverName,
+    config,
+    storage,
+    rooms,
+    keyRing,
+    client,
+    hostMap,
+    sender,
+    federation,
+    logger,
+    signingKey: () => key,
+    async start(listen) {
+      const [host, port] = splitHostPort(config.listen);
+      const tls = config.tlsCert && config.tlsKey ? { cert: readText(config.tlsCert), key: readText(config.tlsKey) } : undefined;
+      running = await federation.listen({ host: listen?.host ?? host, port: listen?.port ?? port, ...(tls ? { tls } : {}) });
+      hostMap.set(serverName, running.url);
+      sender.resume();
+      logger.info({ url: running.url, serverName }, 'listening');
+      return running;
+    },
+    url() {
+      if (!running) throw new Error('homeserver not started');
+      return running.url;
+    },
+    async stop() {
+      sender.stop();
+      client.close();
+      if (running) await running.close();
+      storage.close();
+    },
+  };
+  return homeserver;
+}
+
+/** Where a local event must go: every server with a joined member, plus an invitee's server. */
+function destinationsFor(rooms: RoomService, event: RoomEvent): string[] {
+  const servers = new Set(rooms.joinedServers(event.roomId));
+  if (event.type === 'm.room.member' && event.stateKey !== undefined) {
+    const target = parseUserId(event.stateKey)?.serverName;
+    if (target && event.content.membership !== 'invite') servers.add(target);
+  }
+  return [...servers];
+}
+
+function splitHostPort(listen: string): [string, number] {
+  const i = listen.lastIndexOf(':');
+  return [listen.slice(0, i).replace(/^\[|\]$/g, ''), Number(listen.slice(i + 1))];
+}
+
+function readText(path: string): string {
+  return readFileSync(path, 'utf8');
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
