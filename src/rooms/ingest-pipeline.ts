@@ -65,8 +65,10 @@ export async function authorizeAndPersist(storage: Storage, event: RoomEvent, ex
   }
 
   let softFailReason: string | undefined;
-  if (rejectedReason === undefined && event.type !== 'm.room.create' && storage.hasRoom(event.roomId)) {
-    const current = checkAuthRules(event, authStateFrom(storage, event, storage.getCurrentState(event.roomId)), rv, { rejectedEventIds: rejections });
+  // A room whose only events so far are outliers (we are joining it) has no current state to check.
+  const currentState = storage.hasRoom(event.roomId) ? storage.getCurrentState(event.roomId) : new Map<string, string>();
+  if (rejectedReason === undefined && event.type !== 'm.room.create' && currentState.size > 0) {
+    const current = checkAuthRules(event, authStateFrom(storage, event, currentState), rv, { rejectedEventIds: rejections });
     if (!current.allowed) softFailReason = `current state: ${current.reason}`;
   }
 

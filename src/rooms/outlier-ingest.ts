@@ -10,7 +10,9 @@ function authOrder(events: RoomEvent[]): RoomEvent[] {
   const byId = new Map(events.map((e) => [e.eventId, e]));
   const done = new Set<string>();
   const ordered: RoomEvent[] = [];
-  for (const root of events) {
+  // In v12 the create event is cited by no one (the room ID implies it), so it goes first explicitly.
+  const roots = [...events].sort((a, b) => Number(b.type === 'm.room.create') - Number(a.type === 'm.room.create'));
+  for (const root of roots) {
     const stack: Array<{ event: RoomEvent; expanded: boolean }> = [{ event: root, expanded: false }];
     while (stack.length > 0) {
       const top = stack.pop()!;

@@ -1,0 +1,97 @@
+// Joining a room that lives on another server (server-server API "Joining Rooms", joining side):
+// make_join for a template, sign it, send_join, check the returned state and auth chain, store them
+// as outliers, and take our join event in with the state the resident server gave us.
+import { signEvent } from '../crypto/event-signing';
+import { randomBytes } from 'node:crypto';
+import { MatrixError } from '../protocol/errors';
+import { isJsonObject, JsonObject } from '../protocol/json';
+import { Pdu } from '../protocol/pdu';
+import { RoomEvent, toRoomEvent } from '../protocol/room-event';
+import { getRoomVersion, ROOM_VERSION_IDS } from '../protocol/room-versions';
+import { checkPdu } from '../rooms/pdu-checks';
+import { stateKey, StateMap } from '../state/state-map';
+import type { Homeserver } from '../homeserver';
+import type { IngestOutcome } from '../rooms/ingest-pipeline';
+
+export interface RemoteJoinResult {
+  roomId: string;
+  event: RoomEvent;
+  outcome: IngestOutcome;
+  /** The server that answered. */
+  via: string;
+}
+
+function enc(part: string): string {
+  return encodeURIComponent(part);
+}
+
+/** Joins `userId` (one of ours) to `roomId` through the first of `servers` that answers. */
+export async function joinRemoteRoom(hs: Homeserver, roomId: string, userId: string, servers: readonly string[]): Promise<RemoteJoinResult> {
+  const errors: string[] = [];
+  for (const via of servers.filter((s) => s !== hs.serverName)) {
+    try {
+      return await joinVia(hs, roomId, userId, via);
+    } catch (error) {
+      errors.push(`${via}: ${(error as Error).message}`);
+      hs.logger.warn({ roomId, via, error: (error as Error).message }, 'remote join failed');
+    }
+  }
+  throw new MatrixError(404, 'M_NOT_FOUND', `Could not join ${roomId} through any of ${servers.join(', ') || 'no servers'}${errors.length ? `: ${errors.join('; ')}` : ''}`);
+}
+
+async function joinVia(hs: Homeserver, roomId: string, userId: string, via: string): Promise<RemoteJoinResult> {
+  const made = await hs.client.requestJson<{ event?: JsonObject; room_version?: string }>(via, 'GET', `/_matrix/federation/v1/make_join/${enc(roomId)}/${enc(userId)}`, {
+    query: { ver: [...ROOM_VERSION_IDS] },
+  });
+  const rv = getRoomVersion(made.room_version ?? '1');
+  const template = made.event;
+  if (!isJsonObject(template) || template.type !== 'm.room.member' || template.state_key !== userId || template.sender !== userId) {
+    throw new Error('make_join returned an unusable template');
+  }
+  const skeleton: Record<string, unknown> = { ...template, origin_server_ts: Date.now() };
+  delete skeleton.hashes;
+  delete skeleton.signatures;
+  delete skeleton.unsigned;
+  if (rv.eventIdFormat === 'server-assigned') skeleton.event_id = `$${randomBytes(12).toString('base64url')}:${hs.serverName}`;
+  if (rv.redaction !== 'v11') skeleton.origin = hs.serverName;
+  else delete skeleton.origin;
+  const key = hs.signingKey();
+  const signed = toRoomEvent(signEvent(skeleton, rv, hs.serverName, key.keyId, key.seed) as unknown as Pdu, rv);
+
+  const answer = await hs.client.requestJson<{ event?: unknown; state?: unknown[]; auth_chain?: unknown[] }>(
+    via,
+    'PUT',
+    `/_matrix/federation/v2/send_join/${enc(roomId)}/${enc(signed.eventId)}`,
+    { body: signed.pdu as unknown as JsonObject },
+  );
+  // The resident may have co-signed a restricted join; its answer must still be our event.
+  const returned = answer.event === undefined ? signed : await checkOrThrow(hs, answer.event, rv);
+  if (returned.eventId !== signed.eventId) throw new Error('send_join returned a different event');
+
+  const authChain = await checkAll(hs, answer.auth_chain ?? [], rv);
+  const state = await checkAll(hs, answer.state ?? [], rv);
+  if (!state.some((e) => e.type === 'm.room.create' && e.roomId === roomId)) throw new Error('send_join state has no create event for the room');
+  // Outliers are checked against their own auth events, parents first, and rejected ones flagged.
+  const rejected = hs.rooms.ingestOutliers([...authChain, ...state]);
+  const stateBefore: StateMap = new Map();
+  for (const event of state) {
+    if (event.stateKey !== undefined && !rejected.has(event.eventId)) stateBefore.set(stateKey(event.type, event.stateKey), event.eventId);
+  }
+  const outcome = await hs.rooms.ingestRemoteEvent(returned, [stateBefore]);
+  if (outcome.status !== 'accepted' && outcome.status !== 'duplicate') throw new Error(`our join was ${outcome.status}: ${outcome.reason}`);
+  hs.logger.info({ roomId, via, eventId: returned.eventId, stateEvents: state.length, authChain: authChain.length }, 'joined remote room');
+  return { roomId, event: returned, outcome, via };
+}
+
+async function checkOrThrow(hs: Homeserver, raw: unknown, rv: ReturnType<typeof getRoomVersion>): Promise<RoomEvent> {
+  const checked = await checkPdu(raw, rv, hs.keyRing.lookup);
+  if (!checked.ok) throw new Error(`send_join returned a bad event: ${checked.error.message}`);
+  return checked.event;
+}
+
+/** Steps 1–3 on every PDU of a send_join answer; a bad one fails the join (we cannot trust the state). */
+async function checkAll(hs: Homeserver, raws: unknown[], rv: ReturnType<typeof getRoomVersion>): Promise<RoomEvent[]> {
+  const events: RoomEvent[] = [];
+  for (const raw of raws) events.push(await checkOrThrow(hs, raw, rv));
+  return events;
+}
