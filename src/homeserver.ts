@@ -16,7 +16,6 @@ import { createFederationApp, FederationApp } from './federation/server/federati
 import { RunningServer } from './federation/server/listen';
 import { OwnServerKeys } from './federation/server/own-server-keys';
 import { RateLimitOptions } from './federation/server/rate-limit';
-import { MemorySenderStore } from './federation/sender/sender-store';
 import { TransactionSender } from './federation/sender/transaction-sender';
 import { RoomEvent } from './protocol/room-event';
 import { parseUserId } from './protocol/identifiers';
@@ -90,7 +89,7 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
 
   const sender = new TransactionSender({
     origin: serverName,
-    store: new MemorySenderStore(),
+    store: storage.outboundQueue,
     transport: (destination, txnId, body) =>
       client.requestJson(destination, 'PUT', `/_matrix/federation/v1/send/${encodeURIComponent(txnId)}`, { body: body as never }),
     initialBackoffMs: options.initialBackoffMs ?? 1000,

@@ -101,6 +101,14 @@ export interface SigningKeysTable {
   retired_ts: number | null;
 }
 
+export interface OutboundPdusTable {
+  seq: Generated<number>;
+  destination: string;
+  room_id: string;
+  event_id: string;
+  pdu_json: string;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -123,5 +131,6 @@ export interface DatabaseSchema {
   received_transactions: ReceivedTransactionsTable;
   server_keys: ServerKeysTable;
   signing_keys: SigningKeysTable;
+  outbound_pdus: OutboundPdusTable;
   schema_migrations: SchemaMigrationsTable;
 }

@@ -3,6 +3,7 @@ import { CurrentStateRepository } from './current-state-repository';
 import { EdgesRepository } from './edges-repository';
 import { EventsRepository } from './events-repository';
 import { ExtremitiesRepository } from './extremities-repository';
+import { OutboundQueueRepository } from './outbound-queue-repository';
 import { RoomsRepository } from './rooms-repository';
 import { ServerKeysRepository } from './server-keys-repository';
 import { SigningKeysRepository } from './signing-keys-repository';
@@ -20,6 +21,7 @@ export class Repositories {
   readonly transactions: TransactionsRepository;
   readonly serverKeys: ServerKeysRepository;
   readonly signingKeys: SigningKeysRepository;
+  readonly outboundQueue: OutboundQueueRepository;
 
   constructor(readonly ctx: StorageContext) {
     this.rooms = new RoomsRepository(ctx);
@@ -31,5 +33,6 @@ export class Repositories {
     this.transactions = new TransactionsRepository(ctx);
     this.serverKeys = new ServerKeysRepository(ctx);
     this.signingKeys = new SigningKeysRepository(ctx);
+    this.outboundQueue = new OutboundQueueRepository(ctx);
   }
 }

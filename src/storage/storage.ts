@@ -15,6 +15,7 @@ import { Repositories } from './repositories';
 import type { ServerKeysRepository } from './server-keys-repository';
 import type { SigningKeysRepository } from './signing-keys-repository';
 import type { TransactionsRepository } from './transactions-repository';
+import type { OutboundQueueRepository } from './outbound-queue-repository';
 import { verifyRoom, VerifyResult } from './verify-room';
 
 /** A stored event with what we know about it. */
@@ -53,6 +54,11 @@ export class Storage {
 
   get signingKeys(): SigningKeysRepository {
     return this.repos.signingKeys;
+  }
+
+  /** The outbound federation queue (the transaction sender's durable store). */
+  get outboundQueue(): OutboundQueueRepository {
+    return this.repos.outboundQueue;
   }
 
   /** Persists one or more events (any rooms, any order) in one transaction; see persist-events.ts. */

@@ -1,7 +1,7 @@
 // The outbound sender against a real HTTP peer on loopback: batching, backoff, catch-up, resume.
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { MemorySenderStore } from '../../src/federation/sender/sender-store';
+import { MemorySenderStore, SenderStore } from '../../src/federation/sender/sender-store';
 import { OutboundTransaction, TransactionSender } from '../../src/federation/sender/transaction-sender';
 import { Pdu } from '../../src/protocol/pdu';
 
@@ -51,7 +51,7 @@ afterEach(async () => {
   await new Promise((r) => peer.server.close(r));
 });
 
-function makeSender(store = new MemorySenderStore(), catchUpPerRoom = 10) {
+function makeSender(store: SenderStore = new MemorySenderStore(), catchUpPerRoom = 10) {
   const transport = async (_destination: string, txnId: string, body: OutboundTransaction) => {
     const res = await fetch(`${peer.url}/_matrix/federation/v1/send/${encodeURIComponent(txnId)}`, { method: 'PUT', body: JSON.stringify(body) });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
@@ -101,4 +101,34 @@ test('a queue left by a stopped sender is resumed by a new one', async () => {
   await waitFor(() => store.size('b') === 0);
   expect(peer.received.flatMap((t) => t.pdus.map((p) => p.depth))).toEqual([1]);
   second.sender.stop();
+});
+
+test('the storage-backed queue survives closing and reopening the database', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { openStorage } = await import('../../src/storage');
+  const dir = mkdtempSync(join(tmpdir(), 'dagmar-queue-'));
+  try {
+    const first = openStorage(join(dir, 'db.sqlite'));
+    peer.down = true;
+    const s1 = makeSender(first.outboundQueue);
+    s1.sender.enqueue(['b'], pdu(1));
+    s1.sender.enqueue(['b'], pdu(2, '!other:a'));
+    await new Promise((r) => setTimeout(r, 30));
+    s1.sender.stop();
+    first.close();
+    peer.down = false;
+    const second = openStorage(join(dir, 'db.sqlite'));
+    expect(second.outboundQueue.destinations()).toEqual(['b']);
+    expect(second.outboundQueue.size('b')).toBe(2);
+    const s2 = makeSender(second.outboundQueue);
+    s2.sender.resume();
+    await waitFor(() => second.outboundQueue.size('b') === 0);
+    expect(peer.received.flatMap((t) => t.pdus.map((p) => p.depth)).sort()).toEqual([1, 2]);
+    s2.sender.stop();
+    second.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
