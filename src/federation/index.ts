@@ -14,3 +14,5 @@ export * from './server/rate-limit';
 export * from './server/server-acl';
 export * from './server/version-route';
 export * from './server/x-matrix-auth';
+export * from './client/federation-api';
+export * from './server/self-signed-cert';
