@@ -4,3 +4,6 @@ export * from './crypto';
 export * from './auth';
 export * from './state';
 export * from './storage';
+export * from './rooms/room-service';
+export * from './homeserver';
+export * from './config';

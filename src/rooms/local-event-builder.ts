@@ -41,6 +41,14 @@ export function selectPrevEvents(storage: Storage, roomId: string, limit: number
   return storage.getForwardExtremities(roomId, Math.min(Math.max(1, limit), MAX_PREV_EVENTS_CAP));
 }
 
+function explicitPrevs(storage: Storage, roomId: string, ids: readonly string[]): Array<{ eventId: string; depth: number }> {
+  return ids.map((id) => {
+    const stored = storage.getEvent(id);
+    if (!stored || stored.outlier || stored.event.roomId !== roomId) throw new MatrixError(400, 'M_INVALID_PARAM', `${id} is not an event of ${roomId} with known state`);
+    return { eventId: id, depth: stored.event.depth };
+  });
+}
+
 function references(storage: Storage, rv: RoomVersion, ids: readonly string[]): EventReference[] {
   if (!rv.referencesAreHashPairs) return [...ids];
   return ids.map((id) => {
@@ -71,11 +79,19 @@ export interface EventTemplate {
  * Lays out an event on top of the room's current forward extremities: prev_events, depth, and auth
  * events chosen from the state before it. make_join/make_leave answer with this template unsigned.
  */
-export async function buildEventTemplate(storage: Storage, roomId: string, fields: LocalEventFields, maxPrevEvents: number, now: number): Promise<EventTemplate> {
+export async function buildEventTemplate(
+  storage: Storage,
+  roomId: string,
+  fields: LocalEventFields,
+  maxPrevEvents: number,
+  now: number,
+  /** Explicit parents (to build forks on purpose, e.g. in tests); default: the forward extremities. */
+  prevEventIds?: readonly string[],
+): Promise<EventTemplate> {
   const version = storage.roomVersionOf(roomId);
   if (version === undefined) throw new MatrixError(404, 'M_NOT_FOUND', `Unknown room ${roomId}`);
   const rv = getRoomVersion(version);
-  const prevs = selectPrevEvents(storage, roomId, maxPrevEvents);
+  const prevs = prevEventIds === undefined ? selectPrevEvents(storage, roomId, maxPrevEvents) : explicitPrevs(storage, roomId, prevEventIds);
   if (prevs.length === 0) throw new MatrixError(403, 'M_FORBIDDEN', `No forward extremities for ${roomId}: we are not in the room`);
   const { state: stateBefore } = await resolveWithStorage(
     storage,
@@ -108,8 +124,15 @@ export interface BuiltEvent {
 }
 
 /** Builds and signs an event for an existing room on top of its current forward extremities. */
-export async function buildLocalEvent(storage: Storage, signer: EventSigner, roomId: string, fields: LocalEventFields, maxPrevEvents: number): Promise<BuiltEvent> {
-  const template = await buildEventTemplate(storage, roomId, fields, maxPrevEvents, signer.now());
+export async function buildLocalEvent(
+  storage: Storage,
+  signer: EventSigner,
+  roomId: string,
+  fields: LocalEventFields,
+  maxPrevEvents: number,
+  prevEventIds?: readonly string[],
+): Promise<BuiltEvent> {
+  const template = await buildEventTemplate(storage, roomId, fields, maxPrevEvents, signer.now(), prevEventIds);
   return { event: signLocalPdu(template.skeleton, template.roomVersion, signer), stateBefore: template.stateBefore };
 }
 

@@ -69,11 +69,12 @@ export class RoomService {
 
   /**
    * Builds, authorises and stores one of our own events. An event the auth rules would reject is
-   * refused with 403 M_FORBIDDEN and nothing is stored.
+   * refused with 403 M_FORBIDDEN and nothing is stored. `prevEventIds` builds on chosen parents
+   * instead of the forward extremities (forks on purpose, for testbeds and tests).
    */
-  async sendLocalEvent(roomId: string, fields: LocalEventFields): Promise<RoomEvent> {
+  async sendLocalEvent(roomId: string, fields: LocalEventFields, options: { prevEventIds?: readonly string[] } = {}): Promise<RoomEvent> {
     const { event, outcome } = await this.withRoomLock(roomId, async () => {
-      const built = await buildLocalEvent(this.storage, this.options.signer, roomId, fields, this.options.maxPrevEvents);
+      const built = await buildLocalEvent(this.storage, this.options.signer, roomId, fields, this.options.maxPrevEvents, options.prevEventIds);
       this.assertAllowed(built.event, built.stateBefore);
       return { event: built.event, outcome: await authorizeAndPersist(this.storage, built.event) };
     });
