@@ -19,10 +19,8 @@ export function signEvent<T extends Record<string, unknown>>(
   seed: string | Uint8Array,
 ): T {
   const rv = getRoomVersion(roomVersion);
-  const hashed = { ...structuredClone(event), hashes: { sha256: contentHash(event, rv) } } as Record<string, unknown>;
-  const signedRedacted = signJson(redactEvent(hashed, rv), serverName, keyId, seed, { strictIntegers: rv.strictCanonicalJson });
-  hashed.signatures = signedRedacted.signatures;
-  return hashed as T;
+  const hashed = { ...event, hashes: { sha256: contentHash(event, rv) } } as Record<string, unknown>;
+  return addEventSignature(hashed, rv, serverName, keyId, seed) as T;
 }
 
 /** True when `hashes.sha256` matches the event's content. */

@@ -1,6 +1,7 @@
 // What a new room starts with: the power levels and preset state the client-server createRoom
 // endpoint describes (client-server API "Creation of rooms", presets private_chat, public_chat,
 // trusted_private_chat).
+import { NAMED_LEVEL_DEFAULTS } from '../auth/power-levels';
 import { JsonObject } from '../protocol/json';
 import { RoomVersion } from '../protocol/room-versions';
 
@@ -19,8 +20,9 @@ export function initialPowerLevels(rv: RoomVersion, creator: string, preset: Roo
   // trusted_private_chat: "all invitees are given the same power level as the room creator".
   if (preset === 'trusted_private_chat') for (const invitee of invitees) users[invitee] = 100;
   return {
+    // The spec's defaults, written out so clients see them in the room.
+    ...NAMED_LEVEL_DEFAULTS,
     users,
-    users_default: 0,
     events: {
       'm.room.name': 50,
       'm.room.power_levels': 100,
@@ -31,13 +33,6 @@ export function initialPowerLevels(rv: RoomVersion, creator: string, preset: Roo
       'm.room.server_acl': 100,
       'm.room.encryption': 100,
     },
-    events_default: 0,
-    state_default: 50,
-    ban: 50,
-    kick: 50,
-    redact: 50,
-    invite: 0,
-    historical: 100,
   };
 }
 
