@@ -22,6 +22,10 @@ import { parseUserId } from './protocol/identifiers';
 import { RoomService } from './rooms/room-service';
 import { openStorage, Storage } from './storage';
 import { addFederationEndpoints } from './federation/server/federation-endpoints';
+import { adminRouter } from './admin/admin-router';
+import { HomeserverMetrics } from './metrics/homeserver-metrics';
+import { metricsRouter } from './metrics/metrics-route';
+import { requestObserver } from './metrics/request-observer';
 
 export interface HomeserverOptions extends Partial<DagmarConfig> {
   /** Structured logger; default pino at `logLevel` (silent when dataDir is ':memory:' and no level is set). */
@@ -45,6 +49,8 @@ export interface Homeserver {
   readonly sender: TransactionSender;
   readonly federation: FederationApp;
   readonly logger: Logger;
+  /** Counters and gauges served on GET /metrics. */
+  readonly metrics: HomeserverMetrics;
   signingKey(): SigningKey;
   /** Starts listening (config.listen, or an ephemeral loopback port with `port: 0`). */
   start(listen?: { host?: string; port?: number }): Promise<RunningServer>;
@@ -72,6 +78,7 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
   const now = options.now ?? Date.now;
   const key = loadOrCreateSigningKey(storage, logger);
   const serverName = config.serverName;
+  const metrics = new HomeserverMetrics(storage);
 
   const ownKeys = (): OwnServerKeys => ({
     serverName,
@@ -104,6 +111,7 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
     maxPrevEvents: config.maxPrevEvents,
     onPersisted: (event, outcome, origin) => {
       logger.info({ roomId: event.roomId, eventId: event.eventId, type: event.type, status: outcome.status, reason: outcome.reason, origin }, `pdu ${outcome.status}`);
+      metrics.recordPdu(outcome.status, origin);
       if (origin === 'local') sender.enqueue(destinationsFor(rooms, event), { eventId: event.eventId, roomId: event.roomId, pdu: event.pdu });
     },
   });
@@ -132,6 +140,11 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
       ),
   });
 
+  // Observe every request from the very front, outside the error middleware, so the status logged is the one sent.
+  federation.app.middleware.unshift(requestObserver(metrics, logger));
+  federation.addPublicRouter(metricsRouter(metrics));
+  if (config.adminToken) federation.addPublicRouter(adminRouter({ storage, adminToken: config.adminToken }));
+
   let running: RunningServer | undefined;
   const homeserver: Homeserver = {
     serverName,
@@ -144,6 +157,7 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
     sender,
     federation,
     logger,
+    metrics,
     signingKey: () => key,
     async start(listen) {
       const [host, port] = splitHostPort(config.listen);

@@ -109,6 +109,27 @@ export interface OutboundPdusTable {
   pdu_json: string;
 }
 
+export interface UsersTable {
+  user_id: string;
+  password_hash: string | null;
+  admin: number;
+  created_ts: number;
+}
+
+export interface AccessTokensTable {
+  token_hash: string;
+  user_id: string;
+  device_id: string;
+  created_ts: number;
+}
+
+export interface ClientTxnsTable {
+  token_hash: string;
+  txn_id: string;
+  event_id: string;
+  created_ts: number;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -132,5 +153,8 @@ export interface DatabaseSchema {
   server_keys: ServerKeysTable;
   signing_keys: SigningKeysTable;
   outbound_pdus: OutboundPdusTable;
+  users: UsersTable;
+  access_tokens: AccessTokensTable;
+  client_txns: ClientTxnsTable;
   schema_migrations: SchemaMigrationsTable;
 }

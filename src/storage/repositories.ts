@@ -1,4 +1,6 @@
 // All repositories over one connection, built once at open (each prepares its statements up front).
+import { AccessTokensRepository } from './access-tokens-repository';
+import { ClientTxnsRepository } from './client-txns-repository';
 import { CurrentStateRepository } from './current-state-repository';
 import { EdgesRepository } from './edges-repository';
 import { EventsRepository } from './events-repository';
@@ -10,6 +12,7 @@ import { SigningKeysRepository } from './signing-keys-repository';
 import { StateSnapshotsRepository } from './state-snapshots-repository';
 import type { StorageContext } from './storage-context';
 import { TransactionsRepository } from './transactions-repository';
+import { UsersRepository } from './users-repository';
 
 export class Repositories {
   readonly rooms: RoomsRepository;
@@ -22,6 +25,9 @@ export class Repositories {
   readonly serverKeys: ServerKeysRepository;
   readonly signingKeys: SigningKeysRepository;
   readonly outboundQueue: OutboundQueueRepository;
+  readonly users: UsersRepository;
+  readonly accessTokens: AccessTokensRepository;
+  readonly clientTxns: ClientTxnsRepository;
 
   constructor(readonly ctx: StorageContext) {
     this.rooms = new RoomsRepository(ctx);
@@ -34,5 +40,8 @@ export class Repositories {
     this.serverKeys = new ServerKeysRepository(ctx);
     this.signingKeys = new SigningKeysRepository(ctx);
     this.outboundQueue = new OutboundQueueRepository(ctx);
+    this.users = new UsersRepository(ctx);
+    this.accessTokens = new AccessTokensRepository(ctx);
+    this.clientTxns = new ClientTxnsRepository(ctx);
   }
 }

@@ -16,6 +16,9 @@ import type { ServerKeysRepository } from './server-keys-repository';
 import type { SigningKeysRepository } from './signing-keys-repository';
 import type { TransactionsRepository } from './transactions-repository';
 import type { OutboundQueueRepository } from './outbound-queue-repository';
+import type { UsersRepository } from './users-repository';
+import type { AccessTokensRepository } from './access-tokens-repository';
+import type { ClientTxnsRepository } from './client-txns-repository';
 import { verifyRoom, VerifyResult } from './verify-room';
 
 /** A stored event with what we know about it. */
@@ -59,6 +62,21 @@ export class Storage {
   /** The outbound federation queue (the transaction sender's durable store). */
   get outboundQueue(): OutboundQueueRepository {
     return this.repos.outboundQueue;
+  }
+
+  /** Local accounts (client-server API). */
+  get users(): UsersRepository {
+    return this.repos.users;
+  }
+
+  /** Client access tokens, stored hashed. */
+  get accessTokens(): AccessTokensRepository {
+    return this.repos.accessTokens;
+  }
+
+  /** Client send transactions (txnId idempotency). */
+  get clientTxns(): ClientTxnsRepository {
+    return this.repos.clientTxns;
   }
 
   /** Persists one or more events (any rooms, any order) in one transaction; see persist-events.ts. */

@@ -1,0 +1,66 @@
+// The metrics one homeserver exposes on GET /metrics: PDUs by outcome, forward extremities per room
+// (read from storage at scrape time) and HTTP request latency.
+import type { Storage } from '../storage';
+import { CallbackGauge, Counter, Histogram, MetricsRegistry } from './metrics-registry';
+
+/** Which part of the server a request went to; a bounded label (paths hold IDs, so never label by path). */
+export type ApiLabel = 'federation' | 'key' | 'client' | 'admin' | 'metrics' | 'other';
+
+/** The outcome of a PDU that reached the room service (see rooms/ingest-pipeline.ts). */
+export type PduOutcome = 'accepted' | 'soft-failed' | 'rejected' | 'duplicate';
+
+// Seconds; from a cached read to a /send with gap filling over a slow peer.
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export function apiOf(path: string): ApiLabel {
+  if (path.startsWith('/_matrix/federation/')) return 'federation';
+  if (path.startsWith('/_matrix/key/')) return 'key';
+  if (path.startsWith('/_matrix/client/') || path.startsWith('/_matrix/media/')) return 'client';
+  if (path.startsWith('/_dagmar/admin/')) return 'admin';
+  if (path === '/metrics') return 'metrics';
+  return 'other';
+}
+
+export class HomeserverMetrics {
+  readonly registry = new MetricsRegistry();
+  /** PDUs that arrived in federation /send transactions, before any check. */
+  readonly pdusReceived: Counter;
+  readonly pdusPersisted: Counter;
+  readonly pdusRejected: Counter;
+  readonly pdusSoftFailed: Counter;
+  readonly requestDuration: Histogram;
+
+  constructor(storage: Storage) {
+    const r = this.registry;
+    this.pdusReceived = r.register(new Counter('dagmar_pdus_received_total', 'PDUs received in federation /send transactions, before any check.'));
+    this.pdusPersisted = r.register(new Counter('dagmar_pdus_persisted_total', 'PDUs accepted and persisted into the room DAG, by source (local or remote).'));
+    this.pdusRejected = r.register(new Counter('dagmar_pdus_rejected_total', 'PDUs rejected by the authorization rules (stored, flagged rejected), by source.'));
+    this.pdusSoftFailed = r.register(new Counter('dagmar_pdus_soft_failed_total', 'PDUs soft-failed against the current state (stored, never an extremity), by source.'));
+    const perRoom = storage.db.prepare(
+      `SELECT r.room_id AS roomId, count(f.event_nid) AS n
+         FROM rooms r LEFT JOIN forward_extremities f ON f.room_nid = r.room_nid
+        GROUP BY r.room_nid`,
+    );
+    r.register(
+      new CallbackGauge('dagmar_forward_extremities', 'Forward extremities per room (the prev_events our next event would cite).', () =>
+        (perRoom.all() as Array<{ roomId: string; n: number }>).map((row) => ({ labels: { room_id: row.roomId }, value: row.n })),
+      ),
+    );
+    this.requestDuration = r.register(new Histogram('dagmar_http_request_duration_seconds', 'HTTP request latency by API, method and status code.', LATENCY_BUCKETS));
+  }
+
+  /** Hooked to the room service's onPersisted: one count per stored PDU by its outcome. */
+  recordPdu(outcome: PduOutcome, source: 'local' | 'remote'): void {
+    if (outcome === 'accepted') this.pdusPersisted.inc({ source });
+    else if (outcome === 'rejected') this.pdusRejected.inc({ source });
+    else if (outcome === 'soft-failed') this.pdusSoftFailed.inc({ source });
+  }
+
+  observeRequest(path: string, method: string, status: number, seconds: number): void {
+    this.requestDuration.observe({ api: apiOf(path), method, code: String(status) }, seconds);
+  }
+
+  render(): string {
+    return this.registry.render();
+  }
+}

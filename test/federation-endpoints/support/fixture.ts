@@ -1,0 +1,62 @@
+// One dagmar homeserver on loopback with a room created by its user, and test peers wired to it.
+import { createHomeserver, Homeserver, HomeserverOptions } from '../../../src/homeserver';
+import { InitialStateEvent } from '../../../src/rooms/room-presets';
+import { RoomEvent } from '../../../src/protocol/room-event';
+import { TestPeer } from './test-peer';
+
+export const DAGMAR = 'dagmar.test';
+export const ALICE = '@alice:dagmar.test';
+
+export interface Fixture {
+  hs: Homeserver;
+  peers: TestPeer[];
+  stop(): Promise<void>;
+}
+
+/** Starts dagmar (rate limit off unless given) and one started peer per name. */
+export async function startFixture(peerNames: readonly string[], options: Partial<HomeserverOptions> = {}): Promise<Fixture> {
+  const hs = createHomeserver({ serverName: DAGMAR, dataDir: ':memory:', rateLimit: false, initialBackoffMs: 50, maxBackoffMs: 200, ...options });
+  await hs.start({ port: 0 });
+  const peers: TestPeer[] = [];
+  for (const name of peerNames) peers.push(await new TestPeer(name).start(hs));
+  return {
+    hs,
+    peers,
+    async stop() {
+      // dagmar first: its sender may be mid-transaction to a peer that is fetching dagmar's keys.
+      await hs.stop();
+      for (const peer of peers) await peer.stop();
+    },
+  };
+}
+
+/** A public room created by alice on dagmar. */
+export function createRoom(hs: Homeserver, roomVersion: string, initialState: InitialStateEvent[] = []): Promise<string> {
+  return hs.rooms.createRoom({ creator: ALICE, roomVersion, preset: 'public_chat', initialState });
+}
+
+/** Alice sends a message on dagmar. */
+export function aliceSays(hs: Homeserver, roomId: string, body: string): Promise<RoomEvent> {
+  return hs.rooms.sendLocalEvent(roomId, { type: 'm.room.message', sender: ALICE, content: { msgtype: 'm.text', body } });
+}
+
+/** The event as dagmar stores it (throws when it is absent). */
+export function stored(hs: Homeserver, eventId: string): RoomEvent {
+  const found = hs.storage.getEvent(eventId);
+  if (!found) throw new Error(`dagmar does not have ${eventId}`);
+  return found.event;
+}
+
+/** Room event ID as it appears in a URL path. */
+export function enc(part: string): string {
+  return encodeURIComponent(part);
+}
+
+/** Waits (bounded) for a condition driven by background work, e.g. the outbound sender. */
+export async function waitFor(check: () => boolean, what: string, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
