@@ -1,5 +1,5 @@
 // createHomeserver(config): wires one dagmar server — storage, keys, room service, federation app,
-// outbound sender — with no globals, so that many can run in one process.
+// client API, admin API, metrics, outbound sender — with no globals, so that many run in one process.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -26,6 +26,9 @@ import { adminRouter } from './admin/admin-router';
 import { HomeserverMetrics } from './metrics/homeserver-metrics';
 import { metricsRouter } from './metrics/metrics-route';
 import { requestObserver } from './metrics/request-observer';
+import { addClientApi, DEFAULT_CREDENTIAL_RATE_LIMIT } from './client-api/client-api';
+import { FederationApi } from './federation/client/federation-api';
+import { cosignRemoteInvite } from './federation/remote-invite';
 
 export interface HomeserverOptions extends Partial<DagmarConfig> {
   /** Structured logger; default pino at `logLevel` (silent when dataDir is ':memory:' and no level is set). */
@@ -109,6 +112,7 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
     storage,
     signer: { serverName, signingKey: () => key, now },
     maxPrevEvents: config.maxPrevEvents,
+    cosignRemoteInvite: (invite) => cosignRemoteInvite({ storage, api: new FederationApi(client), keyRing }, invite),
     onPersisted: (event, outcome, origin) => {
       logger.info({ roomId: event.roomId, eventId: event.eventId, type: event.type, status: outcome.status, reason: outcome.reason, origin }, `pdu ${outcome.status}`);
       metrics.recordPdu(outcome.status, origin);
@@ -179,6 +183,7 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
       storage.close();
     },
   };
+  addClientApi(homeserver, { now, credentialRateLimit: options.rateLimit === false ? false : DEFAULT_CREDENTIAL_RATE_LIMIT });
   return homeserver;
 }
 

@@ -72,18 +72,19 @@ export type SignatureVerdict = { ok: true } | { ok: false; reason: string };
 /**
  * Checks every required server's signature on the redacted event. A server passes when at least one
  * of its ed25519 signatures verifies with a known key; from v5 that key must also be valid at the
- * event's origin_server_ts.
+ * event's origin_server_ts. `extraSigners` must sign too (an invitee's server co-signing an invite).
  */
 export async function verifyEventSignatures(
   event: Record<string, unknown>,
   roomVersion: string | RoomVersion,
   lookup: VerifyKeyLookup,
+  extraSigners: readonly string[] = [],
 ): Promise<SignatureVerdict> {
   const rv = getRoomVersion(roomVersion);
   const redacted = redactEvent(event, rv);
   const signatures = isJsonObject(event.signatures) ? event.signatures : {};
   const ts = typeof event.origin_server_ts === 'number' ? event.origin_server_ts : 0;
-  for (const server of requiredSignatureServers(event, rv)) {
+  for (const server of new Set([...requiredSignatureServers(event, rv), ...extraSigners])) {
     const byServer = signatures[server];
     if (!isJsonObject(byServer)) return { ok: false, reason: `no signature from ${server}` };
     let verified = false;

@@ -20,6 +20,12 @@ export interface RoomServiceOptions {
   signer: EventSigner;
   /** prev_events per new event and per /extremities answer (1–20). */
   maxPrevEvents: number;
+  /**
+   * Co-signs an invite of a user on another server (server-server API "Inviting to a room"): called
+   * outside the room lock with our signed invite, returns it signed by the invitee's server too.
+   * Without it, such invites are refused.
+   */
+  cosignRemoteInvite?: (invite: RoomEvent) => Promise<RoomEvent>;
   /** Called after every event that was stored in the graph (local or remote), outside the lock. */
   onPersisted?: (event: RoomEvent, outcome: IngestOutcome, origin: 'local' | 'remote') => void;
 }
@@ -73,14 +79,31 @@ export class RoomService {
    * instead of the forward extremities (forks on purpose, for testbeds and tests).
    */
   async sendLocalEvent(roomId: string, fields: LocalEventFields, options: { prevEventIds?: readonly string[] } = {}): Promise<RoomEvent> {
-    const { event, outcome } = await this.withRoomLock(roomId, async () => {
+    const needsCosign = this.isRemoteInvite(fields);
+    let { event, outcome } = await this.withRoomLock(roomId, async () => {
       const built = await buildLocalEvent(this.storage, this.options.signer, roomId, fields, this.options.maxPrevEvents, options.prevEventIds);
       this.assertAllowed(built.event, built.stateBefore);
-      return { event: built.event, outcome: await authorizeAndPersist(this.storage, built.event) };
+      return { event: built.event, outcome: needsCosign ? undefined : await authorizeAndPersist(this.storage, built.event) };
     });
+    if (outcome === undefined) {
+      // The invitee's server signs first; no lock is held across that network call. Events that
+      // arrived meanwhile make our invite a fork tip, which the next event merges.
+      const cosign = this.options.cosignRemoteInvite;
+      if (!cosign) throw new MatrixError(403, 'M_FORBIDDEN', 'Inviting users of other servers needs federation');
+      const cosigned = await cosign(event);
+      event = cosigned;
+      outcome = await this.withRoomLock(roomId, () => authorizeAndPersist(this.storage, cosigned));
+    }
     if (outcome.status !== 'accepted') throw new MatrixError(403, 'M_FORBIDDEN', outcome.reason ?? `event was ${outcome.status}`);
     this.options.onPersisted?.(event, outcome, 'local');
     return event;
+  }
+
+  /** An invite whose invitee lives on another server must be co-signed there before it is stored. */
+  private isRemoteInvite(fields: LocalEventFields): boolean {
+    if (fields.type !== 'm.room.member' || fields.content.membership !== 'invite' || fields.stateKey === undefined) return false;
+    const server = parseUserId(fields.stateKey)?.serverName;
+    return server !== undefined && server !== this.options.signer.serverName;
   }
 
   /** Creates a room as the client-server createRoom does; returns the room ID. */

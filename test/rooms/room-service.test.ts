@@ -27,18 +27,28 @@ describe.each(ROOM_VERSION_IDS.map((v) => [v]))('room version %s', (version) => 
   afterEach(() => storage.close());
 
   test('createRoom builds a valid room whose state and extremities check out', async () => {
-    const roomId = await rooms.createRoom({ creator: `@alice:${SERVER}`, roomVersion: version, name: 'Test', topic: 'T', invite: [`@bob:other.example`] });
+    const roomId = await rooms.createRoom({ creator: `@alice:${SERVER}`, roomVersion: version, name: 'Test', topic: 'T', invite: [`@bob:${SERVER}`] });
     expect(storage.roomVersionOf(roomId)).toBe(version);
     const state = storage.getCurrentState(roomId);
     for (const type of ['m.room.create', 'm.room.power_levels', 'm.room.join_rules', 'm.room.history_visibility', 'm.room.name', 'm.room.topic']) {
       expect(state.has(stateKey(type, ''))).toBe(true);
     }
     expect(rooms.membershipOf(roomId, `@alice:${SERVER}`)).toBe('join');
-    expect(rooms.membershipOf(roomId, '@bob:other.example')).toBe('invite');
+    expect(rooms.membershipOf(roomId, `@bob:${SERVER}`)).toBe('invite');
     expect(rooms.joinedServers(roomId)).toEqual([SERVER]);
     const extremities = rooms.prevEventsFor(roomId);
     expect(extremities).toHaveLength(1);
     expect(storage.verifyRoom(roomId)).toEqual({ ok: true, problems: [] });
+  });
+
+  test('inviting a user of another server without a co-signer is refused and stores nothing', async () => {
+    const roomId = await rooms.createRoom({ creator: `@alice:${SERVER}`, roomVersion: version });
+    const before = rooms.prevEventsFor(roomId);
+    await expect(
+      rooms.sendLocalEvent(roomId, { type: 'm.room.member', sender: `@alice:${SERVER}`, stateKey: '@bob:other.example', content: { membership: 'invite' } }),
+    ).rejects.toMatchObject({ errcode: 'M_FORBIDDEN' });
+    expect(rooms.membershipOf(roomId, '@bob:other.example')).toBe('leave');
+    expect(rooms.prevEventsFor(roomId)).toEqual(before);
   });
 
   test('local messages chain on the single extremity', async () => {

@@ -1,0 +1,42 @@
+// Mounts the client-server API subset on a homeserver's HTTP app (one port serves federation and
+// clients, as Synapse's default listener does).
+import type { Homeserver } from '../homeserver';
+import { TokenBuckets } from '../federation/server/rate-limit';
+import type { ClientApiContext } from './client-api-context';
+import { createRoomRouter } from './create-room-route';
+import { loginRouter } from './login-routes';
+import { membershipRouter } from './membership-routes';
+import { registerRouter } from './register-route';
+import { roomReadRouter } from './room-read-routes';
+import { roomSendRouter } from './room-send-routes';
+import { sharedSecretRegistrationRouter } from './shared-secret-registration';
+import { versionsRouter } from './versions-route';
+
+export interface ClientApiOptions {
+  now: () => number;
+  /** Credential attempts (login, register) per peer address; false turns the limit off. */
+  credentialRateLimit: { ratePerSecond: number; burst: number } | false;
+}
+
+/** Default: a burst of 10 attempts per address, then one every two seconds. */
+export const DEFAULT_CREDENTIAL_RATE_LIMIT = { ratePerSecond: 0.5, burst: 10 };
+
+export function addClientApi(hs: Homeserver, options: ClientApiOptions): void {
+  const cx: ClientApiContext = {
+    hs,
+    now: options.now,
+    credentialLimiter: options.credentialRateLimit === false ? undefined : new TokenBuckets(options.credentialRateLimit, options.now),
+  };
+  for (const router of [
+    versionsRouter(),
+    registerRouter(cx),
+    sharedSecretRegistrationRouter(cx),
+    loginRouter(cx),
+    createRoomRouter(cx),
+    membershipRouter(cx),
+    roomSendRouter(cx),
+    roomReadRouter(cx),
+  ]) {
+    hs.federation.addPublicRouter(router);
+  }
+}
