@@ -1,10 +1,11 @@
 // Room membership for clients (client-server API "Room membership"): POST /join/{roomIdOrAlias}
 // (with server_name), /rooms/{roomId}/join, /leave, /invite, /kick, /ban, /unban. A room we are not
 // in is joined over federation (make_join/send_join) through the given servers, the inviter's
-// server and the room ID's server; an invite of another server's user is co-signed there first.
+// server and the room ID's server; an invite of another server's user is co-signed there first,
+// and an invite from another server is rejected there (make_leave/send_leave).
 import { Router } from '@koa/router';
 import type { Context } from 'koa';
-import { joinRemoteRoom } from '../federation/remote-join';
+import { joinRemoteRoom, leaveRemoteRoom } from '../federation/remote-join';
 import { MatrixError } from '../protocol/errors';
 import { parseRoomAlias, parseRoomId, parseUserId } from '../protocol/identifiers';
 import { JsonObject } from '../protocol/json';
@@ -87,11 +88,13 @@ export function membershipRouter(cx: ClientApiContext): Router {
     const body = optionalBody(ctx);
     const membership = hs.rooms.membershipOf(roomId, user.userId);
     if (!participating(hs, roomId) || !['join', 'invite', 'knock'].includes(membership)) {
-      // Rejecting an invite held only as an outlier needs make_leave/send_leave: not built yet.
-      if (await pendingRemoteInvite(hs.storage, roomId, user.userId)) {
-        throw new MatrixError(400, 'M_UNRECOGNIZED', 'Rejecting an invite from another server is not supported yet; join and then leave');
-      }
-      throw new MatrixError(403, 'M_FORBIDDEN', `${user.userId} is not in room ${roomId}`);
+      // An invite held only as an outlier is rejected through the inviting server (make_leave/send_leave).
+      const invite = await pendingRemoteInvite(hs.storage, roomId, user.userId);
+      const inviter = invite ? parseUserId(invite.sender)?.serverName : undefined;
+      if (!inviter) throw new MatrixError(403, 'M_FORBIDDEN', `${user.userId} is not in room ${roomId}`);
+      await leaveRemoteRoom(hs, roomId, user.userId, [inviter]);
+      ctx.body = {};
+      return;
     }
     await hs.rooms.sendLocalEvent(roomId, { type: 'm.room.member', sender: user.userId, stateKey: user.userId, content: { ...reasonOf(body), membership: 'leave' } });
     ctx.body = {};

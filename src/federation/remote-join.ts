@@ -1,13 +1,15 @@
 // Joining a room that lives on another server (server-server API "Joining Rooms", joining side):
 // make_join for a template, sign it, send_join, check the returned state and auth chain, store them
-// as outliers, and take our join event in with the state the resident server gave us.
+// as outliers, and take our join event in with the state the resident server gave us. Also the
+// leaving side of "Leaving Rooms (Rejecting Invites)": make_leave, sign, send_leave.
 import { signEvent } from '../crypto/event-signing';
 import { randomBytes } from 'node:crypto';
 import { MatrixError } from '../protocol/errors';
 import { isJsonObject, JsonObject } from '../protocol/json';
 import { Pdu } from '../protocol/pdu';
 import { RoomEvent, toRoomEvent } from '../protocol/room-event';
-import { getRoomVersion, ROOM_VERSION_IDS } from '../protocol/room-versions';
+import { getRoomVersion, ROOM_VERSION_IDS, RoomVersion } from '../protocol/room-versions';
+import { FederationApi } from './client/federation-api';
 import { checkPdu } from '../rooms/pdu-checks';
 import { stateKey, StateMap } from '../state/state-map';
 import type { Homeserver } from '../homeserver';
@@ -44,19 +46,7 @@ async function joinVia(hs: Homeserver, roomId: string, userId: string, via: stri
     query: { ver: [...ROOM_VERSION_IDS] },
   });
   const rv = getRoomVersion(made.room_version ?? '1');
-  const template = made.event;
-  if (!isJsonObject(template) || template.type !== 'm.room.member' || template.state_key !== userId || template.sender !== userId) {
-    throw new Error('make_join returned an unusable template');
-  }
-  const skeleton: Record<string, unknown> = { ...template, origin_server_ts: Date.now() };
-  delete skeleton.hashes;
-  delete skeleton.signatures;
-  delete skeleton.unsigned;
-  if (rv.eventIdFormat === 'server-assigned') skeleton.event_id = `$${randomBytes(12).toString('base64url')}:${hs.serverName}`;
-  if (rv.redaction !== 'v11') skeleton.origin = hs.serverName;
-  else delete skeleton.origin;
-  const key = hs.signingKey();
-  const signed = toRoomEvent(signEvent(skeleton, rv, hs.serverName, key.keyId, key.seed) as unknown as Pdu, rv);
+  const signed = signTemplate(hs, made.event, rv, userId, 'join');
 
   const answer = await hs.client.requestJson<{ event?: unknown; state?: unknown[]; auth_chain?: unknown[] }>(
     via,
@@ -83,14 +73,62 @@ async function joinVia(hs: Homeserver, roomId: string, userId: string, via: stri
   return { roomId, event: returned, outcome, via };
 }
 
-async function checkOrThrow(hs: Homeserver, raw: unknown, rv: ReturnType<typeof getRoomVersion>): Promise<RoomEvent> {
+/** Our signature on a make_join/make_leave template, after checking it is the membership we asked for. */
+function signTemplate(hs: Homeserver, template: unknown, rv: RoomVersion, userId: string, membership: 'join' | 'leave'): RoomEvent {
+  if (
+    !isJsonObject(template) ||
+    template.type !== 'm.room.member' ||
+    template.state_key !== userId ||
+    template.sender !== userId ||
+    !isJsonObject(template.content) ||
+    template.content.membership !== membership
+  ) {
+    throw new Error(`make_${membership} returned an unusable template`);
+  }
+  const skeleton: Record<string, unknown> = { ...template, origin_server_ts: Date.now() };
+  delete skeleton.hashes;
+  delete skeleton.signatures;
+  delete skeleton.unsigned;
+  if (rv.eventIdFormat === 'server-assigned') skeleton.event_id = `$${randomBytes(12).toString('base64url')}:${hs.serverName}`;
+  if (rv.redaction !== 'v11') skeleton.origin = hs.serverName;
+  else delete skeleton.origin;
+  const key = hs.signingKey();
+  return toRoomEvent(signEvent(skeleton, rv, hs.serverName, key.keyId, key.seed) as unknown as Pdu, rv);
+}
+
+/**
+ * Rejects an invite to a room we are not in (or leaves one we hold no state for) through the first
+ * of `servers` that answers: make_leave, sign, send_leave. Our leave is kept as an outlier, which
+ * also marks the invite as answered.
+ */
+export async function leaveRemoteRoom(hs: Homeserver, roomId: string, userId: string, servers: readonly string[]): Promise<RoomEvent> {
+  const api = new FederationApi(hs.client);
+  const errors: string[] = [];
+  for (const via of servers.filter((s) => s !== hs.serverName)) {
+    try {
+      const made = await api.makeLeave(via, roomId, userId);
+      const rv = getRoomVersion(made.room_version ?? hs.storage.roomVersionOf(roomId) ?? '1');
+      const signed = signTemplate(hs, made.event, rv, userId, 'leave');
+      await api.sendLeave(via, roomId, signed.eventId, signed.pdu);
+      hs.storage.persistEvents([{ event: signed, outlier: true }]);
+      hs.logger.info({ roomId, via, eventId: signed.eventId }, 'left remote room');
+      return signed;
+    } catch (error) {
+      errors.push(`${via}: ${(error as Error).message}`);
+      hs.logger.warn({ roomId, via, error: (error as Error).message }, 'remote leave failed');
+    }
+  }
+  throw new MatrixError(502, 'M_UNKNOWN', `Could not leave ${roomId} through any of ${servers.join(', ') || 'no servers'}${errors.length ? `: ${errors.join('; ')}` : ''}`);
+}
+
+async function checkOrThrow(hs: Homeserver, raw: unknown, rv: RoomVersion): Promise<RoomEvent> {
   const checked = await checkPdu(raw, rv, hs.keyRing.lookup);
   if (!checked.ok) throw new Error(`send_join returned a bad event: ${checked.error.message}`);
   return checked.event;
 }
 
 /** Steps 1–3 on every PDU of a send_join answer; a bad one fails the join (we cannot trust the state). */
-async function checkAll(hs: Homeserver, raws: unknown[], rv: ReturnType<typeof getRoomVersion>): Promise<RoomEvent[]> {
+async function checkAll(hs: Homeserver, raws: unknown[], rv: RoomVersion): Promise<RoomEvent[]> {
   const events: RoomEvent[] = [];
   for (const raw of raws) events.push(await checkOrThrow(hs, raw, rv));
   return events;

@@ -54,6 +54,20 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
   });
 });
 
+test.each(['1', '12'])('an invite from another server is rejected with /leave through make_leave/send_leave (v%s)', async (version) => {
+  const alice = await MatrixClient.of(a).register('alice');
+  const carol = await MatrixClient.of(c).register('carol');
+  const roomId = await alice.createRoom({ room_version: version });
+  await alice.ok('POST', room(roomId, '/invite'), { user_id: carol.userId });
+  expect(await carol.ok('POST', room(roomId, '/leave'), {})).toEqual({});
+  expect(a.rooms.membershipOf(roomId, carol.userId!)).toBe('leave');
+  // The invite is answered: a second rejection, or a join with nothing to go on, is refused.
+  expect(await carol.request('POST', room(roomId, '/leave'), {})).toMatchObject({ status: 403, body: { errcode: 'M_FORBIDDEN' } });
+  expect(a.storage.verifyRoom(roomId).ok).toBe(true);
+  const stranger = await MatrixClient.of(b).register('bob');
+  expect(await stranger.request('POST', room(roomId, '/leave'), {})).toMatchObject({ status: 403, body: { errcode: 'M_FORBIDDEN' } });
+});
+
 test('a remote join with no reachable server is 404 M_NOT_FOUND and leaves nothing behind', async () => {
   const bob = await MatrixClient.of(b).register('bob');
   const reply = await bob.request('POST', `/_matrix/client/v3/join/${enc('!nowhere:gone.test')}?server_name=gone.test`, {});
