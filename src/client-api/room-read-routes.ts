@@ -9,7 +9,7 @@ import { queryInteger, queryList, requiredParam, requiredQuery } from '../federa
 import type { Homeserver } from '../homeserver';
 import { authenticate } from './access-token-auth';
 import { ClientApiContext, clientPaths } from './client-api-context';
-import { toClientEvent } from './client-event';
+import { clientEventOf } from './client-event';
 import { assertCanRead } from './room-access';
 import { TimelinePosition, timelinePage } from './room-queries';
 import { listRooms } from '../admin/room-list';
@@ -51,7 +51,7 @@ export function roomReadRouter(cx: ClientApiContext): Router {
   router.get(clientPaths('/rooms/:roomId/state'), (ctx) => {
     const { roomId } = readableRoom(ctx);
     const now = cx.now();
-    ctx.body = currentStateEvents(hs, roomId).map((e) => toClientEvent(e, now));
+    ctx.body = currentStateEvents(hs, roomId).map((e) => clientEventOf(hs.storage, e, now));
   });
 
   const getState = (ctx: Context, key: string) => {
@@ -60,7 +60,8 @@ export function roomReadRouter(cx: ClientApiContext): Router {
     const id = hs.storage.getCurrentState(roomId).get(stateKey(type, key));
     const event = id ? hs.storage.getEvent(id)?.event : undefined;
     if (!event) throw new MatrixError(404, 'M_NOT_FOUND', `No ${type} state with key ${JSON.stringify(key)} in ${roomId}`);
-    ctx.body = queryList(ctx, 'format')[0] === 'event' ? toClientEvent(event, cx.now()) : event.content;
+    const shown = clientEventOf(hs.storage, event, cx.now());
+    ctx.body = queryList(ctx, 'format')[0] === 'event' ? shown : shown.content;
   };
   router.get(clientPaths('/rooms/:roomId/state/:eventType/:stateKey'), (ctx) => getState(ctx, requiredParam(ctx, 'stateKey')));
   router.get(clientPaths('/rooms/:roomId/state/:eventType'), (ctx) => getState(ctx, ''));
@@ -73,7 +74,7 @@ export function roomReadRouter(cx: ClientApiContext): Router {
     if (!stored || stored.event.roomId !== roomId || stored.outlier || stored.rejectedReason !== undefined || stored.softFailed) {
       throw new MatrixError(404, 'M_NOT_FOUND', `Event ${eventId} not found in ${roomId}`);
     }
-    ctx.body = toClientEvent(stored.event, cx.now());
+    ctx.body = clientEventOf(hs.storage, stored.event, cx.now());
   });
 
   router.get(clientPaths('/rooms/:roomId/members'), (ctx) => {
@@ -82,7 +83,7 @@ export function roomReadRouter(cx: ClientApiContext): Router {
     const now = cx.now();
     const chunk = currentStateEvents(hs, roomId)
       .filter((e) => e.type === 'm.room.member' && (wanted.length === 0 || wanted.includes(String(e.content.membership))))
-      .map((e) => toClientEvent(e, now));
+      .map((e) => clientEventOf(hs.storage, e, now));
     ctx.body = { chunk };
   });
 
@@ -100,7 +101,7 @@ export function roomReadRouter(cx: ClientApiContext): Router {
     const shown = page.slice(0, limit);
     const events = hs.storage.getEvents(shown.map((e) => e.eventId));
     const now = cx.now();
-    const body: Record<string, unknown> = { start: encodeToken(from), chunk: events.map((s) => toClientEvent(s.event, now)) };
+    const body: Record<string, unknown> = { start: encodeToken(from), chunk: events.map((s) => clientEventOf(hs.storage, s.event, now)) };
     const last = shown[shown.length - 1];
     // Backwards, the next page starts below the last event shown (the walk is inclusive of `from`).
     if (page.length > limit && last) body.end = encodeToken(dir === 'b' ? { depth: last.position.depth, nid: last.position.nid - 1 } : last.position);

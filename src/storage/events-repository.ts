@@ -30,6 +30,7 @@ export class EventsRepository {
   private readonly insertRow;
   private readonly promoteRow;
   private readonly insertRedaction;
+  private readonly redactionsOfNid;
   private readonly flagsInRoom;
 
   constructor({ db, kysely }: StorageContext) {
@@ -81,6 +82,15 @@ export class EventsRepository {
       db,
       kysely.insertInto('redactions').values({ redaction_nid: param('redaction'), redacts_nid: param('redacts') }),
     );
+    this.redactionsOfNid = prepare<{ redacts: number }, { event_id: string }>(
+      db,
+      kysely
+        .selectFrom('redactions')
+        .innerJoin('event_nids', 'event_nids.event_nid', 'redactions.redaction_nid')
+        .select('event_nids.event_id')
+        .where('redactions.redacts_nid', '=', param('redacts'))
+        .orderBy('redactions.redaction_nid'),
+    );
   }
 
   nidOf(eventId: string): number | undefined {
@@ -128,5 +138,11 @@ export class EventsRepository {
 
   recordRedaction(redactionNid: number, redactsNid: number): void {
     this.insertRedaction.run({ redaction: redactionNid, redacts: redactsNid });
+  }
+
+  /** IDs of the stored redaction events naming `eventId` (whatever their flags), oldest first. */
+  redactionsOf(eventId: string): string[] {
+    const nid = this.nidOf(eventId);
+    return nid === undefined ? [] : this.redactionsOfNid.all({ redacts: nid }).map((r) => r.event_id);
   }
 }

@@ -40,6 +40,13 @@ export class Storage {
   /** Typed query builder over the same connection, for ad-hoc (async) reads. */
   readonly kysely: Kysely<DatabaseSchema>;
   private readonly repos: Repositories;
+  /**
+   * A room's nid and version never change once its row is committed (rooms are never deleted), so
+   * they are cached: nearly every read starts from one of them. Rows read inside a transaction are
+   * not cached, since it may still roll back.
+   */
+  private readonly roomsById = new Map<string, { nid: number; version: string }>();
+  private readonly versionsByNid = new Map<number, string>();
 
   constructor(db: Database.Database) {
     this.db = db;
@@ -89,6 +96,11 @@ export class Storage {
     return row ? this.toStored(row) : undefined;
   }
 
+  /** The stored redaction events that name `eventId` (any flags; whether one applies is the room layer's call). */
+  getRedactionsOf(eventId: string): StoredEvent[] {
+    return this.getEvents(this.repos.events.redactionsOf(eventId));
+  }
+
   /** The stored events among `eventIds`, in the order asked (unknown IDs are left out). */
   getEvents(eventIds: readonly string[]): StoredEvent[] {
     const out: StoredEvent[] = [];
@@ -100,23 +112,23 @@ export class Storage {
   }
 
   hasRoom(roomId: string): boolean {
-    return this.repos.rooms.get(roomId) !== undefined;
+    return this.room(roomId) !== undefined;
   }
 
   roomVersionOf(roomId: string): string | undefined {
-    return this.repos.rooms.get(roomId)?.room_version;
+    return this.room(roomId)?.version;
   }
 
   /** Our next prev_events and MSC4370's answer: depth descending, then event ID ascending. */
   getForwardExtremities(roomId: string, limit?: number): ForwardExtremity[] {
-    const room = this.repos.rooms.get(roomId);
-    return room ? this.repos.extremities.forward(room.room_nid, limit) : [];
+    const room = this.room(roomId);
+    return room ? this.repos.extremities.forward(room.nid, limit) : [];
   }
 
   /** prev_events referenced by the graph that we do not have (as non-outliers), sorted. */
   getBackwardExtremities(roomId: string): string[] {
-    const room = this.repos.rooms.get(roomId);
-    return room ? this.repos.extremities.backward(room.room_nid).map((b) => b.event_id) : [];
+    const room = this.room(roomId);
+    return room ? this.repos.extremities.backward(room.nid).map((b) => b.event_id) : [];
   }
 
   getStateBefore(eventId: string): StateMap {
@@ -128,9 +140,9 @@ export class Storage {
   }
 
   getCurrentState(roomId: string): StateMap {
-    const room = this.repos.rooms.get(roomId);
+    const room = this.room(roomId);
     if (!room) throw new MatrixError(404, 'M_NOT_FOUND', `unknown room ${roomId}`);
-    return this.repos.currentState.load(room.room_nid);
+    return this.repos.currentState.load(room.nid);
   }
 
   /** Event IDs of the auth chain of `eventIds` (stored events only), sorted. */
@@ -140,16 +152,16 @@ export class Storage {
 
   /** /get_missing_events: events before `latest` and after `earliest`, oldest first. */
   getMissingEvents(roomId: string, earliest: readonly string[], latest: readonly string[], limit: number, minDepth = 0): RoomEvent[] {
-    const room = this.repos.rooms.get(roomId);
+    const room = this.room(roomId);
     if (!room) return [];
-    return this.eventsByNid(missingEvents(this.repos, room.room_nid, earliest, latest, limit, minDepth));
+    return this.eventsByNid(missingEvents(this.repos, room.nid, earliest, latest, limit, minDepth));
   }
 
   /** /backfill: the given events and those before them, deepest first, at most `limit`. */
   backfill(roomId: string, fromIds: readonly string[], limit: number): RoomEvent[] {
-    const room = this.repos.rooms.get(roomId);
+    const room = this.room(roomId);
     if (!room) return [];
-    return this.eventsByNid(backfillEvents(this.repos, room.room_nid, fromIds, limit));
+    return this.eventsByNid(backfillEvents(this.repos, room.nid, fromIds, limit));
   }
 
   verifyRoom(roomId: string): VerifyResult {
@@ -172,11 +184,33 @@ export class Storage {
     return row;
   }
 
+  /** The room's nid and version (cached once committed, see roomsById). */
+  private room(roomId: string): { nid: number; version: string } | undefined {
+    const cached = this.roomsById.get(roomId);
+    if (cached) return cached;
+    const row = this.repos.rooms.get(roomId);
+    if (!row) return undefined;
+    const room = { nid: row.room_nid, version: row.room_version };
+    if (!this.db.inTransaction) {
+      this.roomsById.set(roomId, room);
+      this.versionsByNid.set(room.nid, room.version);
+    }
+    return room;
+  }
+
+  private versionOfRoomNid(roomNid: number): string | undefined {
+    const cached = this.versionsByNid.get(roomNid);
+    if (cached !== undefined) return cached;
+    const version = this.repos.rooms.getByNid(roomNid)?.room_version;
+    if (version !== undefined && !this.db.inTransaction) this.versionsByNid.set(roomNid, version);
+    return version;
+  }
+
   private toStored(row: EventRow): StoredEvent {
-    const room = this.repos.rooms.getByNid(row.room_nid);
-    if (!room) throw new Error(`storage: event ${row.event_id} has no room row`);
+    const version = this.versionOfRoomNid(row.room_nid);
+    if (version === undefined) throw new Error(`storage: event ${row.event_id} has no room row`);
     return {
-      event: toRoomEvent(JSON.parse(row.json) as Pdu, room.room_version, { validate: false, eventId: row.event_id }),
+      event: toRoomEvent(JSON.parse(row.json) as Pdu, version, { validate: false, eventId: row.event_id }),
       outlier: row.outlier === 1,
       rejectedReason: row.rejection_reason ?? undefined,
       softFailed: row.soft_failed === 1,

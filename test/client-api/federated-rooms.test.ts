@@ -48,6 +48,16 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
       expect((await client.messageBodies(roomId)).filter((m) => everyone.includes(m)).sort()).toEqual(everyone);
     }
 
+    // Bob (power 0, another server) may send a redaction of alice's message, but it does not take
+    // effect: in v1 the auth rules reject it, from v3 the redaction-application rules ignore it.
+    const page = await alice.ok('GET', room(roomId, '/messages?dir=b&limit=50'));
+    const aliceMessage = page.chunk.find((e: { content: { body?: string } }) => e.content.body === 'from a').event_id as string;
+    const attempt = await bob.request('PUT', room(roomId, `/redact/${enc(aliceMessage)}/r1`), {});
+    expect(attempt.status).toBe(version === '1' ? 403 : 200);
+    if (attempt.status === 200) await eventually(() => a.storage.getEvent(attempt.body.event_id) !== undefined, 'a has bob’s redaction');
+    for (const client of [alice, bob]) {
+      expect((await client.ok('GET', room(roomId, `/event/${enc(aliceMessage)}`))).content).toEqual({ msgtype: 'm.text', body: 'from a' });
+    }
     await bob.ok('POST', room(roomId, '/leave'), {});
     await eventually(() => a.rooms.membershipOf(roomId, bob.userId!) === 'leave' && c.rooms.membershipOf(roomId, bob.userId!) === 'leave', 'bob’s leave reaches a and c');
     for (const hs of [a, b, c]) expect(hs.storage.verifyRoom(roomId)).toEqual({ ok: true, problems: [] });

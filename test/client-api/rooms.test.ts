@@ -101,6 +101,23 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
     expect(hs.storage.verifyRoom(roomId).ok).toBe(true);
   });
 
+  test('redact: the message and a state event read back pruned with redacted_because; the txnId is honoured', async () => {
+    const roomId = await alice.createRoom({ room_version: version, name: 'Secret name' });
+    const message = await alice.send(roomId, 'oops');
+    const redactPath = room(roomId, `/redact/${enc(message)}/r1`);
+    const { event_id: redactionId } = await alice.ok('PUT', redactPath, { reason: 'typo' });
+    expect((await alice.ok('PUT', redactPath, { reason: 'typo' })).event_id).toBe(redactionId);
+    const shown = await alice.ok('GET', room(roomId, `/event/${enc(message)}`));
+    expect(shown.content).toEqual({});
+    expect(shown.unsigned.redacted_because).toMatchObject({ event_id: redactionId, type: 'm.room.redaction', content: { reason: 'typo' } });
+    expect(await alice.messageBodies(roomId)).toEqual(['undefined']);
+
+    const nameId = hs.rooms.currentStateEventId(roomId, 'm.room.name', '')!;
+    await alice.ok('PUT', room(roomId, `/redact/${enc(nameId)}/r2`), {});
+    expect(await alice.ok('GET', room(roomId, '/state/m.room.name'))).toEqual({});
+    expect(await alice.request('PUT', room(roomId, `/redact/${enc('$missing')}/r3`), {})).toMatchObject({ status: 404, body: { errcode: 'M_NOT_FOUND' } });
+  });
+
   test('leave takes the user out; reading afterwards is refused', async () => {
     const roomId = await alice.createRoom({ room_version: version, preset: 'public_chat' });
     await bob.ok('POST', `/_matrix/client/v3/join/${enc(roomId)}`, {});
