@@ -2,6 +2,8 @@
 // "Checks performed on receipt of a PDU", steps 1–3).
 import { VerifyKeyLookup, hasValidContentHash, verifyEventSignatures } from '../crypto/event-signing';
 import { MatrixError } from '../protocol/errors';
+import { computeEventId } from '../protocol/hashes';
+import { isJsonObject } from '../protocol/json';
 import { Pdu } from '../protocol/pdu';
 import { redactEvent } from '../protocol/redaction';
 import { RoomEvent, toRoomEvent } from '../protocol/room-event';
@@ -20,7 +22,7 @@ export async function checkPdu(raw: unknown, roomVersion: RoomVersion, keyLookup
   try {
     event = toRoomEvent(raw as Pdu, roomVersion);
   } catch (error) {
-    return { ok: false, eventId: undefined, error: asMatrixError(error) };
+    return { ok: false, eventId: eventIdIfComputable(raw, roomVersion), error: asMatrixError(error) };
   }
   if (keyLookup) {
     const verdict = await verifyEventSignatures(event.pdu, roomVersion, keyLookup);
@@ -32,6 +34,19 @@ export async function checkPdu(raw: unknown, roomVersion: RoomVersion, keyLookup
     return { ok: true, event: toRoomEvent(redacted, roomVersion, { validate: false, eventId: event.eventId }), redactedForHash: true };
   }
   return { ok: true, event, redactedForHash: false };
+}
+
+/**
+ * The event ID a PDU that failed step 1 claims (v1/v2) or hashes to (v3+), when it can be worked
+ * out at all, so that /send can report the failure against it instead of dropping it silently.
+ */
+function eventIdIfComputable(raw: unknown, roomVersion: RoomVersion): string | undefined {
+  if (!isJsonObject(raw)) return undefined;
+  try {
+    return computeEventId(raw, roomVersion);
+  } catch {
+    return undefined;
+  }
 }
 
 export function asMatrixError(error: unknown): MatrixError {

@@ -19,7 +19,10 @@ export function backfillRouter(fed: FederationContext): Router {
     const origin = ctx.state.origin as string;
     assertServerMayReadRoom(fed.storage, roomId, origin);
     const events = fed.storage.backfill(roomId, from, limit);
-    const pdus = events.map((e) => pduForServer(fed.storage, fed.storage.getEvent(e.eventId)!, origin));
+    // Rejected events are not part of the room (/event answers 404 for them): the walk passes
+    // through them, the answer leaves them out.
+    const served = events.map((e) => fed.storage.getEvent(e.eventId)!).filter((s) => s.rejectedReason === undefined);
+    const pdus = served.map((s) => pduForServer(fed.storage, s, origin));
     ctx.body = { origin: fed.serverName, origin_server_ts: fed.now(), pdus };
   });
   return router;

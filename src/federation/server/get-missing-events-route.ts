@@ -27,7 +27,9 @@ export function getMissingEventsRouter(fed: FederationContext): Router {
     const origin = ctx.state.origin as string;
     assertServerMayReadRoom(fed.storage, roomId, origin);
     const events = fed.storage.getMissingEvents(roomId, earliest, latest, limit, minDepth);
-    ctx.body = { events: events.map((e) => pduForServer(fed.storage, fed.storage.getEvent(e.eventId)!, origin)) };
+    // Rejected events are left out, as on /backfill and /event.
+    const served = events.map((e) => fed.storage.getEvent(e.eventId)!).filter((s) => s.rejectedReason === undefined);
+    ctx.body = { events: served.map((s) => pduForServer(fed.storage, s, origin)) };
   });
   return router;
 }

@@ -10,6 +10,7 @@ import { toRoomEvent } from '../../protocol/room-event';
 import { roomVersions } from '../../protocol/room-versions';
 import type { FederationContext } from './federation-context';
 import { jsonBodyOf, requiredParam } from './request-params';
+import { aclAllows } from './room-access';
 
 export function inviteRouter(fed: FederationContext): Router {
   const router = new Router();
@@ -34,6 +35,8 @@ export function inviteRouter(fed: FederationContext): Router {
     }
     if (parseUserId(event.stateKey)?.serverName !== fed.serverName) throw new MatrixError(403, 'M_FORBIDDEN', `${event.stateKey} is not a user of ${fed.serverName}`);
     if (parseUserId(event.sender)?.serverName !== ctx.state.origin) throw new MatrixError(403, 'M_FORBIDDEN', 'The inviter must belong to the requesting server');
+    // Server ACLs cover /invite too (spec "Server Access Control Lists"), for rooms whose state we hold.
+    if (!aclAllows(fed.storage, roomId, ctx.state.origin as string)) throw new MatrixError(403, 'M_FORBIDDEN', `Server ${ctx.state.origin} is denied by the room's server ACL`);
     const verdict = await verifyEventSignatures(event.pdu, version, fed.keyRing.lookup);
     if (!verdict.ok) throw new MatrixError(403, 'M_FORBIDDEN', `Invite signature check failed: ${verdict.reason}`);
     const key = fed.signingKey();

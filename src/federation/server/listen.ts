@@ -1,6 +1,6 @@
 // Serves a Koa app over HTTP (loopback by default) or HTTPS (PEM certificate and key), on a given or
 // ephemeral port, and reports the port actually bound.
-import { createServer as createHttpServer, Server } from 'node:http';
+import { createServer as createHttpServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
@@ -25,7 +25,17 @@ export interface RunningServer {
 
 export async function listen(app: Koa, options: ListenOptions = {}): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
-  const handler = app.callback();
+  const callback = app.callback();
+  let closing = false;
+  // A connection busy when close() starts would otherwise stay open, idle, for the whole keep-alive
+  // timeout (5 s) after its response: close it as soon as that response is out.
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    res.on('finish', () => {
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+    if (closing) res.shouldKeepAlive = false;
+    return callback(req, res);
+  };
   const server: Server | HttpsServer = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createHttpServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -43,6 +53,7 @@ export async function listen(app: Koa, options: ListenOptions = {}): Promise<Run
     url: `${options.tls ? 'https' : 'http'}://${urlHost}:${port}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        closing = true;
         server.close((e) => (e ? reject(e) : resolve()));
         // Idle keep-alive sockets would otherwise hold close() open.
         server.closeIdleConnections();

@@ -3,7 +3,7 @@
 // so an outsider learns neither the membership nor the ACL (DESIGN.md §3).
 import { MatrixError } from '../../protocol/errors';
 import { parseUserId } from '../../protocol/identifiers';
-import { parseStateKey, stateKey } from '../../state/state-map';
+import { parseStateKey, stateKey, StateMap } from '../../state/state-map';
 import type { Storage } from '../../storage';
 import { isServerAllowedByContent } from './server-acl';
 
@@ -12,8 +12,8 @@ export function assertRoomKnown(storage: Storage, roomId: string): void {
 }
 
 /** True when `serverName` has a member with membership `join` in the room's current state. */
-export function serverIsJoined(storage: Storage, roomId: string, serverName: string): boolean {
-  for (const [key, eventId] of storage.getCurrentState(roomId)) {
+export function serverIsJoined(storage: Storage, roomId: string, serverName: string, currentState: StateMap = storage.getCurrentState(roomId)): boolean {
+  for (const [key, eventId] of currentState) {
     const [type, userId] = parseStateKey(key);
     if (type !== 'm.room.member' || parseUserId(userId)?.serverName !== serverName) continue;
     if (storage.getEvent(eventId)?.event.content.membership === 'join') return true;
@@ -21,9 +21,16 @@ export function serverIsJoined(storage: Storage, roomId: string, serverName: str
   return false;
 }
 
-/** Throws unless the room's current server ACL admits `serverName`. */
-export function assertAclAllows(storage: Storage, roomId: string, serverName: string): void {
+/** True unless we hold the room and its current server ACL denies `serverName`. */
+export function aclAllows(storage: Storage, roomId: string, serverName: string): boolean {
+  if (!storage.hasRoom(roomId)) return true;
   const aclId = storage.getCurrentState(roomId).get(stateKey('m.room.server_acl', ''));
+  return aclId === undefined || isServerAllowedByContent(serverName, storage.getEvent(aclId)?.event.content);
+}
+
+/** Throws unless the room's current server ACL admits `serverName`. */
+export function assertAclAllows(storage: Storage, roomId: string, serverName: string, currentState: StateMap = storage.getCurrentState(roomId)): void {
+  const aclId = currentState.get(stateKey('m.room.server_acl', ''));
   if (aclId === undefined) return;
   const content = storage.getEvent(aclId)?.event.content;
   if (!isServerAllowedByContent(serverName, content)) {
@@ -34,8 +41,10 @@ export function assertAclAllows(storage: Storage, roomId: string, serverName: st
 /** The full guard for endpoints that read a room: 404 unknown room, 403 not joined, 403 ACL. */
 export function assertServerMayReadRoom(storage: Storage, roomId: string, serverName: string): void {
   assertRoomKnown(storage, roomId);
-  if (!serverIsJoined(storage, roomId, serverName)) {
+  // One read of the current state serves both checks (each read is a query per request).
+  const currentState = storage.getCurrentState(roomId);
+  if (!serverIsJoined(storage, roomId, serverName, currentState)) {
     throw new MatrixError(403, 'M_FORBIDDEN', `Server ${serverName} has no joined member in ${roomId}`);
   }
-  assertAclAllows(storage, roomId, serverName);
+  assertAclAllows(storage, roomId, serverName, currentState);
 }

@@ -7,6 +7,7 @@ import { isJsonObject } from '../../protocol/json';
 import { PduIntake, sendResultFor } from '../pdu-intake';
 import type { FederationContext } from './federation-context';
 import { jsonBodyOf, requiredParam } from './request-params';
+import { aclAllows } from './room-access';
 
 export const MAX_TRANSACTION_PDUS = 50;
 export const MAX_TRANSACTION_EDUS = 100;
@@ -35,6 +36,15 @@ export function sendRouter(fed: FederationContext, intake: PduIntake): Router {
     const results: Record<string, Record<string, string>> = {};
     // Parents usually precede children; ordering by depth saves gap fills within one transaction.
     for (const raw of [...pdus].sort((a, b) => depthOf(a) - depthOf(b))) {
+      // Server ACLs apply to /send per PDU, against the requesting server (spec "Server Access
+      // Control Lists"): a denied room's PDUs get an error and are not processed.
+      const roomId = isJsonObject(raw) && typeof raw.room_id === 'string' ? raw.room_id : undefined;
+      if (roomId !== undefined && !aclAllows(fed.storage, roomId, origin)) {
+        const checked = await intake.check(raw);
+        const eventId = checked.ok ? checked.event.eventId : checked.eventId;
+        if (eventId !== undefined) results[eventId] = { error: `Server ${origin} is denied by the room's server ACL` };
+        continue;
+      }
       const result = await intake.process(origin, raw);
       if (result.eventId !== undefined) results[result.eventId] = sendResultFor(result);
       else fed.logger.warn({ origin, txnId, reason: 'reason' in result ? result.reason : undefined }, 'dropped a PDU without an event ID');

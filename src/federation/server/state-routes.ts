@@ -13,7 +13,8 @@ function stateAt(fed: FederationContext, ctx: Context): { stateIds: string[]; au
   const eventId = requiredQuery(ctx, 'event_id');
   assertServerMayReadRoom(fed.storage, roomId, ctx.state.origin as string);
   const stored = fed.storage.getEvent(eventId);
-  if (!stored || stored.event.roomId !== roomId) throw new MatrixError(404, 'M_NOT_FOUND', `Unknown event ${eventId} in ${roomId}`);
+  // A rejected event is not part of the room (as on /event): no state is served at it.
+  if (!stored || stored.event.roomId !== roomId || stored.rejectedReason !== undefined) throw new MatrixError(404, 'M_NOT_FOUND', `Unknown event ${eventId} in ${roomId}`);
   if (stored.outlier) throw new MatrixError(404, 'M_NOT_FOUND', `No state is known at ${eventId}`);
   const stateIds = [...fed.storage.getStateBefore(eventId).values()].sort();
   return { stateIds, authChainIds: fed.storage.getAuthChain(stateIds) };

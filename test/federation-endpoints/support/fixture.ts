@@ -60,3 +60,13 @@ export async function waitFor(check: () => boolean, what: string, ms = 5_000): P
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** Alice sets a state event on dagmar (e.g. m.room.server_acl, m.room.history_visibility). */
+export function aliceSets(hs: Homeserver, roomId: string, type: string, content: Record<string, unknown>, stateKey = ''): Promise<RoomEvent> {
+  return hs.rooms.sendLocalEvent(roomId, { type, sender: ALICE, stateKey, content: content as RoomEvent['content'] });
+}
+
+/** An m.room.server_acl that lets everyone in except `denied`. */
+export function denyServer(hs: Homeserver, roomId: string, denied: string): Promise<RoomEvent> {
+  return aliceSets(hs, roomId, 'm.room.server_acl', { allow: ['*'], deny: [denied], allow_ip_literals: false });
+}

@@ -6,6 +6,7 @@ import { Router } from '@koa/router';
 import { randomBytes } from 'node:crypto';
 import { selectAuthEvents } from '../../../src/auth';
 import { signEvent } from '../../../src/crypto/event-signing';
+import { signRequest } from '../../../src/federation/x-matrix';
 import { InMemoryKeyStore, KeyRing } from '../../../src/crypto/key-ring';
 import { SigningKey, signingKeyFromSeed } from '../../../src/crypto/signing-key-file';
 import { FederationClient } from '../../../src/federation/client/federation-client';
@@ -21,6 +22,7 @@ import { RoomEvent, toRoomEvent } from '../../../src/protocol/room-event';
 import { getRoomVersion, ROOM_VERSION_IDS } from '../../../src/protocol/room-versions';
 import { stateKey, StateMap } from '../../../src/state/state-map';
 import { EventFactory } from '../../../src/testing/event-factory';
+import { rawRequest, RawResponse } from '../../federation/support/raw-request';
 
 const silent = { error: () => undefined };
 let seedCounter = 0;
@@ -159,15 +161,49 @@ export class TestPeer {
     return { room, join, answer: sent.body };
   }
 
-  /** Fills in and signs a make_join/make_leave template as the joining server does. */
-  signTemplate(template: JsonObject, version: string): RoomEvent {
+  /** The X-Matrix header this peer would send for a request (to replay or tamper with). */
+  authorization(destination: string, method: string, uri: string, content?: JsonObject): string {
+    return signRequest({ method, uri, origin: this.name, destination, ...(content !== undefined ? { content } : {}) }, this.key.keyId, this.key.seed);
+  }
+
+  /** Sends `body` (any bytes) to dagmar with the given headers, bypassing the client's encoding. */
+  raw(dagmar: Homeserver, method: string, uri: string, headers: Record<string, string>, body?: string): Promise<RawResponse> {
+    return rawRequest(dagmar.url(), method, uri, { headers: { 'Content-Type': 'application/json', ...headers }, ...(body !== undefined ? { body } : {}) });
+  }
+
+  /**
+   * A room of the peer's own that dagmar has never seen: create, the creator's join and power levels
+   * (in v12 the room ID is the create event's hash). Returns the room and its latest event.
+   */
+  createOwnRoom(creator: string, version: string): { room: PeerRoom; tip: RoomEvent } {
+    const rv = getRoomVersion(version);
+    const factory = new EventFactory({ roomVersion: version, serverName: this.name, keyId: this.key.keyId, seed: this.key.seed, startTs: Date.now() });
+    const create = factory.build({
+      type: 'm.room.create',
+      sender: creator,
+      stateKey: '',
+      content: rv.implicitRoomCreator ? { room_version: version } : { creator, room_version: version },
+      ...(rv.roomIdFromCreateEvent ? {} : { roomId: `!${randomBytes(9).toString('hex')}:${this.name}` }),
+    });
+    const room = new PeerRoom(this, create.roomId, version);
+    room.learn([create]);
+    const join = room.build({ type: 'm.room.member', sender: creator, stateKey: creator, content: { membership: 'join' }, prevEvents: [create] });
+    const tip = room.build({ type: 'm.room.power_levels', sender: creator, stateKey: '', content: { users: { [creator]: 100 } }, prevEvents: [join] });
+    return { room, tip };
+  }
+
+  /**
+   * Fills in and signs a make_join/make_leave template as the joining server does; `validate: false`
+   * signs even what breaks the PDU rules (to test that dagmar refuses it).
+   */
+  signTemplate(template: JsonObject, version: string, options: { validate?: boolean } = {}): RoomEvent {
     const rv = getRoomVersion(version);
     const skeleton: Record<string, unknown> = { ...template, origin_server_ts: Date.now() };
     delete skeleton.hashes;
     delete skeleton.signatures;
     if (rv.eventIdFormat === 'server-assigned') skeleton.event_id = `$${randomBytes(9).toString('base64url')}:${this.name}`;
     if (rv.redaction !== 'v11') skeleton.origin = this.name;
-    const event = toRoomEvent(signEvent(skeleton, rv, this.name, this.key.keyId, this.key.seed) as unknown as Pdu, rv);
+    const event = toRoomEvent(signEvent(skeleton, rv, this.name, this.key.keyId, this.key.seed) as unknown as Pdu, rv, { validate: options.validate !== false });
     this.known.set(event.eventId, event);
     return event;
   }
