@@ -39,6 +39,8 @@ export interface EventFields {
 
 export const TEST_SEED = 'YJDBA9Xnr2sVqXD9Vj7XVUnmFZcZrlw8Md7kMW+3XA1';
 
+let factoriesMade = 0;
+
 export class EventFactory {
   readonly roomVersion: RoomVersion;
   readonly serverName: string;
@@ -47,6 +49,8 @@ export class EventFactory {
   readonly publicKey: string;
   private nextTs: number;
   private counter = 0;
+  /** Tells this factory's v1/v2 event IDs from another's (two rooms on one server name must not collide). */
+  private readonly tag = (factoriesMade++).toString(36);
 
   constructor(options: EventFactoryOptions) {
     this.roomVersion = getRoomVersion(options.roomVersion);
@@ -82,7 +86,7 @@ export class EventFactory {
       if (rv.redactsInContent) (pdu.content as JsonObject).redacts = fields.redacts;
       else pdu.redacts = fields.redacts;
     }
-    if (rv.eventIdFormat === 'server-assigned') pdu.event_id = `$${++this.counter}-${depth}:${this.serverName}`;
+    if (rv.eventIdFormat === 'server-assigned') pdu.event_id = `$${this.tag}.${++this.counter}-${depth}:${this.serverName}`;
     if (rv.redaction !== 'v11') pdu.origin = this.serverName; // v11 dropped the top-level origin field
     const signed = signEvent(pdu, rv, this.serverName, this.keyId, this.seed) as unknown as Pdu;
     return toRoomEvent(signed, rv);

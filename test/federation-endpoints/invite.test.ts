@@ -52,6 +52,10 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
     expect(stored?.event.pdu).toEqual(signed as unknown as Pdu);
     // Sending it again is harmless.
     expect((await put(room.roomId, event.eventId, { room_version: version, event: pduOf(event) })).status).toBe(200);
+    // Holding an invite is not knowing the room: MSC4370's /extremities (and the other room endpoints) say 404.
+    const extremities = await peer.call(DAGMAR, 'GET', `/_matrix/federation/v1/extremities/${enc(room.roomId)}`);
+    expect(extremities).toMatchObject({ status: 404, body: { errcode: 'M_NOT_FOUND' } });
+    expect(await peer.call(DAGMAR, 'GET', `/_matrix/federation/v1/state_ids/${enc(room.roomId)}?event_id=${enc(event.eventId)}`)).toMatchObject({ status: 404 });
   });
 
   test('an unsupported or missing room_version → 400 M_INCOMPATIBLE_ROOM_VERSION, nothing stored', async () => {

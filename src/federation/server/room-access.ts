@@ -7,8 +7,12 @@ import { parseStateKey, stateKey, StateMap } from '../../state/state-map';
 import type { Storage } from '../../storage';
 import { isServerAllowedByContent } from './server-acl';
 
+/**
+ * 404 unless the room has a place in our graph. A room we hold only outliers of (an invite to one of
+ * our users, say) has no forward extremities and no state we could serve: unknown too, as MSC4370 wants.
+ */
 export function assertRoomKnown(storage: Storage, roomId: string): void {
-  if (!storage.hasRoom(roomId)) throw new MatrixError(404, 'M_NOT_FOUND', `Unknown room ${roomId}`);
+  if (!storage.hasRoom(roomId) || storage.getForwardExtremities(roomId, 1).length === 0) throw new MatrixError(404, 'M_NOT_FOUND', `Unknown room ${roomId}`);
 }
 
 /** True when `serverName` has a member with membership `join` in the room's current state. */
