@@ -1,4 +1,5 @@
 // Forward extremities (our next prev_events) and backward extremities (prev_events we lack), per room.
+import { compareCodePoints } from '../state/code-point-order';
 import { param, prepare } from './prepared';
 import type { StorageContext } from './storage-context';
 
@@ -11,7 +12,6 @@ export class ExtremitiesRepository {
   private readonly addFwd;
   private readonly delFwd;
   private readonly listFwd;
-  private readonly listFwdLimited;
   private readonly fwdStates;
   private readonly addBack;
   private readonly delBack;
@@ -20,17 +20,17 @@ export class ExtremitiesRepository {
   constructor({ db, kysely }: StorageContext) {
     this.addFwd = prepare<{ r: number; e: number }>(db, kysely.insertInto('forward_extremities').values({ room_nid: param('r'), event_nid: param('e') }).onConflict((oc) => oc.doNothing()));
     this.delFwd = prepare<{ r: number; e: number }>(db, kysely.deleteFrom('forward_extremities').where('room_nid', '=', param('r')).where('event_nid', '=', param('e')));
-    // Depth descending, then event ID ascending: deterministic, and the deepest events first (DESIGN.md §3).
-    const ordered = kysely
-      .selectFrom('forward_extremities as f')
-      .innerJoin('events as e', 'e.event_nid', 'f.event_nid')
-      .innerJoin('event_nids as n', 'n.event_nid', 'f.event_nid')
-      .select(['n.event_id as eventId', 'e.depth as depth'])
-      .where('f.room_nid', '=', param('r'))
-      .orderBy('e.depth', 'desc')
-      .orderBy('n.event_id', 'asc');
-    this.listFwd = prepare<{ r: number }, ForwardExtremity>(db, ordered);
-    this.listFwdLimited = prepare<{ r: number; limit: number }, ForwardExtremity>(db, ordered.limit(param('limit')));
+    // Unordered: forward() sorts in JS, since an SQL ORDER BY here builds a temporary B-tree per call,
+    // which costs ~10× the lookup itself (measured by scripts/bench/extremities.ts).
+    this.listFwd = prepare<{ r: number }, ForwardExtremity>(
+      db,
+      kysely
+        .selectFrom('forward_extremities as f')
+        .innerJoin('events as e', 'e.event_nid', 'f.event_nid')
+        .innerJoin('event_nids as n', 'n.event_nid', 'f.event_nid')
+        .select(['n.event_id as eventId', 'e.depth as depth'])
+        .where('f.room_nid', '=', param('r')),
+    );
     this.fwdStates = prepare<{ r: number }, { event_nid: number; state_after_nid: number | null }>(
       db,
       kysely
@@ -63,8 +63,15 @@ export class ExtremitiesRepository {
     return this.delFwd.run({ r: roomNid, e: eventNid }).changes > 0;
   }
 
+  /**
+   * Depth descending, then event ID ascending (by code point, as SQLite's BINARY collation orders
+   * UTF-8): deterministic, and the deepest events first (DESIGN.md §3). At most `limit` (negative: all, as
+   * SQL's LIMIT).
+   */
   forward(roomNid: number, limit?: number): ForwardExtremity[] {
-    return limit === undefined ? this.listFwd.all({ r: roomNid }) : this.listFwdLimited.all({ r: roomNid, limit });
+    const rows = this.listFwd.all({ r: roomNid });
+    if (rows.length > 1) rows.sort((a, b) => b.depth - a.depth || compareCodePoints(a.eventId, b.eventId));
+    return limit === undefined || limit < 0 || rows.length <= limit ? rows : rows.slice(0, limit);
   }
 
   /** Each forward extremity's nid with the snapshot of the state after it. */
