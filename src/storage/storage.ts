@@ -20,6 +20,8 @@ import type { UsersRepository } from './users-repository';
 import type { AccessTokensRepository } from './access-tokens-repository';
 import type { ClientTxnsRepository } from './client-txns-repository';
 import { verifyRoom, VerifyResult } from './verify-room';
+import { ReadCache } from './read-cache';
+import { freezeStateMap } from './frozen-state-map';
 
 /** A stored event with what we know about it. */
 export interface StoredEvent {
@@ -35,6 +37,18 @@ export interface OpenStorageOptions {
   migrations?: Migration[];
 }
 
+/** Parsed events kept per cache generation (at most twice this many): a few MiB for typical events. */
+const EVENT_CACHE_CAPACITY = 4096;
+/** State entries kept per generation, over all cached snapshots and current states (~100 bytes each). */
+const STATE_CACHE_CAPACITY = 200_000;
+
+/** A stored event with the state snapshots its row points at (for getStateBefore/After). */
+interface CachedEvent {
+  stored: StoredEvent;
+  stateBeforeNid: number | null;
+  stateAfterNid: number | null;
+}
+
 export class Storage {
   readonly db: Database.Database;
   /** Typed query builder over the same connection, for ad-hoc (async) reads. */
@@ -46,6 +60,12 @@ export class Storage {
    * not cached, since it may still roll back.
    */
   private readonly roomsById = new Map<string, { nid: number; version: string }>();
+  // Read caches (read-cache.ts), filled only outside transactions so that nothing rolled back is kept.
+  // Events change only through persistEvents, which forgets them; snapshots never change once
+  // committed; a room's current state changes only through persistEvents, which forgets it.
+  private readonly events = new ReadCache<string, CachedEvent>(EVENT_CACHE_CAPACITY);
+  private readonly snapshots = new ReadCache<number, StateMap>(STATE_CACHE_CAPACITY, (state) => state.size + 1);
+  private readonly currentStates = new ReadCache<number, StateMap>(STATE_CACHE_CAPACITY, (state) => state.size + 1);
   private readonly versionsByNid = new Map<number, string>();
 
   constructor(db: Database.Database) {
@@ -88,12 +108,25 @@ export class Storage {
 
   /** Persists one or more events (any rooms, any order) in one transaction; see persist-events.ts. */
   persistEvents(items: PersistItem[], options?: PersistOptions): PersistResult {
-    return persistEvents(this.repos, items, options);
+    try {
+      return persistEvents(this.repos, items, options);
+    } finally {
+      // Committed or rolled back, these rows and rooms may differ from what was cached.
+      for (const item of items) {
+        this.events.delete(item.event.eventId);
+        const room = this.roomsById.get(item.event.roomId);
+        if (room) this.currentStates.delete(room.nid);
+      }
+      for (const roomId of options?.currentState?.keys() ?? []) {
+        const room = this.roomsById.get(roomId);
+        if (room) this.currentStates.delete(room.nid);
+      }
+    }
   }
 
+  /** A stored event (frozen and shared: callers must not change it), parsed once and then cached. */
   getEvent(eventId: string): StoredEvent | undefined {
-    const row = this.repos.events.get(eventId);
-    return row ? this.toStored(row) : undefined;
+    return this.cachedEvent(eventId)?.stored;
   }
 
   /** The stored redaction events that name `eventId` (any flags; whether one applies is the room layer's call). */
@@ -131,18 +164,25 @@ export class Storage {
     return room ? this.repos.extremities.backward(room.nid).map((b) => b.event_id) : [];
   }
 
+  /** The state before a (non-outlier) event; read-only and shared: copy it to change it. */
   getStateBefore(eventId: string): StateMap {
-    return this.repos.snapshots.loadStateMap(this.graphRow(eventId).state_before_nid);
+    return this.snapshot(this.graphEvent(eventId).stateBeforeNid);
   }
 
+  /** The state after a (non-outlier) event; read-only and shared: copy it to change it. */
   getStateAfter(eventId: string): StateMap {
-    return this.repos.snapshots.loadStateMap(this.graphRow(eventId).state_after_nid);
+    return this.snapshot(this.graphEvent(eventId).stateAfterNid);
   }
 
+  /** The room's current state; read-only and shared: copy it to change it. */
   getCurrentState(roomId: string): StateMap {
     const room = this.room(roomId);
     if (!room) throw new MatrixError(404, 'M_NOT_FOUND', `unknown room ${roomId}`);
-    return this.repos.currentState.load(room.nid);
+    const cached = this.currentStates.get(room.nid);
+    if (cached) return cached;
+    const state = freezeStateMap(this.repos.currentState.load(room.nid));
+    if (!this.db.inTransaction) this.currentStates.set(room.nid, state);
+    return state;
   }
 
   /** Event IDs of the auth chain of `eventIds` (stored events only), sorted. */
@@ -176,12 +216,31 @@ export class Storage {
     return nids.map((nid) => this.toStored(this.repos.events.getByNid(nid) as EventRow).event);
   }
 
-  /** The row of an event that has a place in the graph (state is not known at outliers). */
-  private graphRow(eventId: string): EventRow {
+  private cachedEvent(eventId: string): CachedEvent | undefined {
+    const cached = this.events.get(eventId);
+    if (cached) return cached;
     const row = this.repos.events.get(eventId);
-    if (!row) throw new MatrixError(404, 'M_NOT_FOUND', `unknown event ${eventId}`);
-    if (row.outlier) throw new MatrixError(404, 'M_NOT_FOUND', `no state is known at outlier ${eventId}`);
-    return row;
+    if (!row) return undefined;
+    const entry = { stored: this.toStored(row), stateBeforeNid: row.state_before_nid, stateAfterNid: row.state_after_nid };
+    if (!this.db.inTransaction) this.events.set(eventId, entry);
+    return entry;
+  }
+
+  /** An event that has a place in the graph (state is not known at outliers). */
+  private graphEvent(eventId: string): CachedEvent {
+    const entry = this.cachedEvent(eventId);
+    if (!entry) throw new MatrixError(404, 'M_NOT_FOUND', `unknown event ${eventId}`);
+    if (entry.stored.outlier) throw new MatrixError(404, 'M_NOT_FOUND', `no state is known at outlier ${eventId}`);
+    return entry;
+  }
+
+  private snapshot(snapshotNid: number | null): StateMap {
+    if (snapshotNid === null) return freezeStateMap(new Map());
+    const cached = this.snapshots.get(snapshotNid);
+    if (cached) return cached;
+    const state = freezeStateMap(this.repos.snapshots.loadStateMap(snapshotNid));
+    if (!this.db.inTransaction) this.snapshots.set(snapshotNid, state);
+    return state;
   }
 
   /** The room's nid and version (cached once committed, see roomsById). */
@@ -209,13 +268,13 @@ export class Storage {
   private toStored(row: EventRow): StoredEvent {
     const version = this.versionOfRoomNid(row.room_nid);
     if (version === undefined) throw new Error(`storage: event ${row.event_id} has no room row`);
-    return {
+    return Object.freeze({
       event: toRoomEvent(JSON.parse(row.json) as Pdu, version, { validate: false, eventId: row.event_id }),
       outlier: row.outlier === 1,
       rejectedReason: row.rejection_reason ?? undefined,
       softFailed: row.soft_failed === 1,
       receivedTs: row.received_ts,
-    };
+    });
   }
 }
 
