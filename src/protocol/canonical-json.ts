@@ -24,6 +24,16 @@ export function canonicalJson(value: unknown, options: CanonicalJsonOptions = {}
   return needsOwnSerialiser ? serialiseCodePointOrder(value) : canonicalizeEx(value, { filterUndefined: true });
 }
 
+/**
+ * The UTF-8 length of `canonicalJson(value)` without building it: sorting keys changes no length, and
+ * for values that pass validation RFC 8785 writes every string and number as JSON.stringify does, so
+ * the native serialiser's length is the canonical length (a property test holds the two equal).
+ */
+export function canonicalJsonByteLength(value: unknown, options: CanonicalJsonOptions = {}): number {
+  validate(value, '', options.strictIntegers ?? true, 0);
+  return Buffer.byteLength(JSON.stringify(value), 'utf8');
+}
+
 /** UTF-8 bytes of the canonical JSON text. */
 export function canonicalJsonBytes(value: unknown, options: CanonicalJsonOptions = {}): Buffer {
   return Buffer.from(canonicalJson(value, options), 'utf8');

@@ -33,11 +33,20 @@ export function contentHash(event: Record<string, unknown>, roomVersion?: string
   return encodeBase64(contentHashBytes(event, roomVersion));
 }
 
-/** The raw reference hash: SHA-256 over the redacted event without `signatures`, `unsigned` and `age_ts`. */
-export function referenceHashBytes(event: Record<string, unknown>, roomVersion: string | RoomVersion): Buffer {
+/**
+ * Canonical JSON of the redacted event without `signatures`, `unsigned` and `age_ts`: what the
+ * reference hash covers, and — since redaction keeps neither `unsigned` nor `age_ts` — exactly what
+ * every event signature covers too, so a receiver can build it once for both.
+ */
+export function redactedSigningText(event: Record<string, unknown>, roomVersion: string | RoomVersion): string {
   const rv = getRoomVersion(roomVersion);
   const { signatures: _s, unsigned: _u, age_ts: _a, ...rest } = redactEvent(requireObject(event), rv);
-  return sha256(canonicalJson(rest, { strictIntegers: rv.strictCanonicalJson }));
+  return canonicalJson(rest, { strictIntegers: rv.strictCanonicalJson });
+}
+
+/** The raw reference hash: SHA-256 over redactedSigningText (`signingText` when the caller has it). */
+export function referenceHashBytes(event: Record<string, unknown>, roomVersion: string | RoomVersion, signingText?: string): Buffer {
+  return sha256(signingText ?? redactedSigningText(event, roomVersion));
 }
 
 /** The reference hash as unpadded standard base64 (the form v1/v2 reference pairs carry). */
@@ -46,7 +55,7 @@ export function referenceHash(event: Record<string, unknown>, roomVersion: strin
 }
 
 /** The event ID: the `event_id` field in v1/v2; `$` + the reference hash from v3 (URL-safe from v4). */
-export function computeEventId(event: Record<string, unknown>, roomVersion: string | RoomVersion): string {
+export function computeEventId(event: Record<string, unknown>, roomVersion: string | RoomVersion, signingText?: string): string {
   const rv: RoomVersion = getRoomVersion(roomVersion);
   const e = requireObject(event);
   switch (rv.eventIdFormat) {
@@ -56,9 +65,9 @@ export function computeEventId(event: Record<string, unknown>, roomVersion: stri
       }
       return e.event_id;
     case 'base64':
-      return `$${encodeBase64(referenceHashBytes(e, rv))}`;
+      return `$${encodeBase64(referenceHashBytes(e, rv, signingText))}`;
     case 'url-safe-base64':
-      return `$${encodeBase64Url(referenceHashBytes(e, rv))}`;
+      return `$${encodeBase64Url(referenceHashBytes(e, rv, signingText))}`;
   }
 }
 

@@ -1,5 +1,5 @@
 // The PDU: its shape per room version and the spec's size limits (server-server API "PDUs", "Size limits").
-import { canonicalJson } from './canonical-json';
+import { canonicalJsonByteLength } from './canonical-json';
 import { InvalidJsonError, MatrixError } from './errors';
 import { parseUserId } from './identifiers';
 import { isJsonObject, JsonObject } from './json';
@@ -118,7 +118,7 @@ export function validatePdu(value: unknown, roomVersion: string | RoomVersion): 
     checkString(pdu.event_id, 'event_id', MAX_ID_FIELD_BYTES);
     if (!pdu.event_id.startsWith('$')) fail('event_id', 'expected an event ID');
   }
-  const size = Buffer.byteLength(canonicalJson(pdu, { strictIntegers: rv.strictCanonicalJson }), 'utf8');
+  const size = canonicalJsonByteLength(pdu, { strictIntegers: rv.strictCanonicalJson });
   if (size > MAX_PDU_BYTES) {
     throw new MatrixError(413, 'M_TOO_LARGE', `PDU is ${size} bytes; the limit is ${MAX_PDU_BYTES}`);
   }

@@ -2,9 +2,9 @@
 // "Checks performed on receipt of a PDU", steps 1–3).
 import { VerifyKeyLookup, hasValidContentHash, verifyEventSignatures } from '../crypto/event-signing';
 import { MatrixError } from '../protocol/errors';
-import { computeEventId } from '../protocol/hashes';
+import { computeEventId, redactedSigningText } from '../protocol/hashes';
 import { isJsonObject } from '../protocol/json';
-import { Pdu } from '../protocol/pdu';
+import { validatePdu } from '../protocol/pdu';
 import { redactEvent } from '../protocol/redaction';
 import { RoomEvent, toRoomEvent } from '../protocol/room-event';
 import { RoomVersion } from '../protocol/room-versions';
@@ -19,13 +19,17 @@ export type CheckedPdu = { ok: true; event: RoomEvent; redactedForHash: boolean 
  */
 export async function checkPdu(raw: unknown, roomVersion: RoomVersion, keyLookup: VerifyKeyLookup | undefined): Promise<CheckedPdu> {
   let event: RoomEvent;
+  let signingText: string;
   try {
-    event = toRoomEvent(raw as Pdu, roomVersion);
+    validatePdu(raw, roomVersion);
+    // One canonical form serves the event ID (v3+) and every signature check.
+    signingText = redactedSigningText(raw, roomVersion);
+    event = toRoomEvent(raw, roomVersion, { validate: false, eventId: computeEventId(raw, roomVersion, signingText) });
   } catch (error) {
     return { ok: false, eventId: eventIdIfComputable(raw, roomVersion), error: asMatrixError(error) };
   }
   if (keyLookup) {
-    const verdict = await verifyEventSignatures(event.pdu, roomVersion, keyLookup);
+    const verdict = await verifyEventSignatures(event.pdu, roomVersion, keyLookup, [], signingText);
     if (!verdict.ok) return { ok: false, eventId: event.eventId, error: new MatrixError(403, 'M_FORBIDDEN', `signature check failed: ${verdict.reason}`) };
   }
   if (!hasValidContentHash(event.pdu, roomVersion)) {

@@ -7,9 +7,10 @@ import { parseUserId } from '../protocol/identifiers';
 import { JsonObject } from '../protocol/json';
 import { RoomEvent } from '../protocol/room-event';
 import { DEFAULT_ROOM_VERSION, getRoomVersion } from '../protocol/room-versions';
-import { parseStateKey, stateKey, StateMap } from '../state/state-map';
+import { stateKey, StateMap } from '../state/state-map';
 import { Storage } from '../storage';
 import { IngestOutcome, authorizeAndPersist, authStateFrom } from './ingest-pipeline';
+import { joinedServersIn } from './joined-servers';
 import { KeyedMutex } from './keyed-mutex';
 import { buildCreateEvent, buildLocalEvent, EventSigner, LocalEventFields, selectPrevEvents } from './local-event-builder';
 import { persistOutliers } from './outlier-ingest';
@@ -145,14 +146,7 @@ export class RoomService {
   /** Servers with at least one joined member in the current state (where our events must go). */
   joinedServers(roomId: string): string[] {
     if (!this.storage.hasRoom(roomId)) return [];
-    const servers = new Set<string>();
-    for (const [key, eventId] of this.storage.getCurrentState(roomId)) {
-      const [type, userId] = parseStateKey(key);
-      if (type !== 'm.room.member') continue;
-      const server = parseUserId(userId)?.serverName;
-      if (server && this.storage.getEvent(eventId)?.event.content.membership === 'join') servers.add(server);
-    }
-    return [...servers].sort();
+    return [...joinedServersIn(this.storage, this.storage.getCurrentState(roomId))].sort();
   }
 
   private assertAllowed(event: RoomEvent, stateBefore: StateMap): void {

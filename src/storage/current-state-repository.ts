@@ -42,7 +42,11 @@ export class CurrentStateRepository {
     return new Map(this.named.all({ r: roomNid }).map((row) => [makeStateKey(row.event_type, row.state_key), row.event_id]));
   }
 
+  /** Rooms whose current state apply() changed since the caller last cleared it (for read caches). */
+  readonly changedRooms = new Set<number>();
+
   apply(roomNid: number, delta: NidDelta): void {
+    if (delta.size > 0) this.changedRooms.add(roomNid);
     for (const [k, e] of delta) {
       if (e === null) this.remove.run({ r: roomNid, k });
       else this.upsert.run({ r: roomNid, k, e });

@@ -17,3 +17,8 @@ export function freezeStateMap(state: StateMap): StateMap {
   frozen.add(copy);
   return copy;
 }
+
+/** True for states storage handed out (read-only, so facts derived from them can be remembered). */
+export function isFrozenStateMap(state: StateMap): boolean {
+  return frozen.has(state);
+}

@@ -8,4 +8,5 @@ export type { ServerKey } from './server-keys-repository';
 export type { OwnSigningKey } from './signing-keys-repository';
 export type { DatabaseSchema } from './database-schema';
 export { applyMigrations, loadMigrations } from './migrations';
+export { isFrozenStateMap } from './frozen-state-map';
 export type { Migration } from './migrations';

@@ -1,4 +1,5 @@
 // THE transaction: persists a batch of PDUs — rows, edges, state snapshots, extremities, current state — all or nothing.
+import type { Transaction } from 'better-sqlite3';
 import type { RoomEvent } from '../protocol/room-event';
 import { parseStateKey, StateMap, stateKey as makeStateKey } from '../state/state-map';
 import { updateExtremities } from './extremity-update';
@@ -42,8 +43,16 @@ export interface PersistResult {
  * changed and all have the same state after them; otherwise this throws and asks for it.
  */
 export function persistEvents(repos: Repositories, items: PersistItem[], options: PersistOptions = {}): PersistResult {
-  return repos.ctx.db.transaction(() => persistInTransaction(repos, items, options)).immediate();
+  let run = transactions.get(repos);
+  if (!run) {
+    // better-sqlite3 builds a wrapper per db.transaction() call: build it once per connection.
+    run = repos.ctx.db.transaction((batch: PersistItem[], opts: PersistOptions) => persistInTransaction(repos, batch, opts));
+    transactions.set(repos, run);
+  }
+  return run.immediate(items, options);
 }
+
+const transactions = new WeakMap<Repositories, Transaction<(batch: PersistItem[], opts: PersistOptions) => PersistResult>>();
 
 function persistInTransaction(repos: Repositories, items: PersistItem[], options: PersistOptions): PersistResult {
   const { rooms, events, edges, snapshots, extremities } = repos;

@@ -62,7 +62,8 @@ export class Storage {
   private readonly roomsById = new Map<string, { nid: number; version: string }>();
   // Read caches (read-cache.ts), filled only outside transactions so that nothing rolled back is kept.
   // Events change only through persistEvents, which forgets them; snapshots never change once
-  // committed; a room's current state changes only through persistEvents, which forgets it.
+  // committed; a room's current state changes only through persistEvents, which forgets it when
+  // the transaction wrote it (rolled back or not).
   private readonly events = new ReadCache<string, CachedEvent>(EVENT_CACHE_CAPACITY);
   private readonly snapshots = new ReadCache<number, StateMap>(STATE_CACHE_CAPACITY, (state) => state.size + 1);
   private readonly currentStates = new ReadCache<number, StateMap>(STATE_CACHE_CAPACITY, (state) => state.size + 1);
@@ -108,19 +109,16 @@ export class Storage {
 
   /** Persists one or more events (any rooms, any order) in one transaction; see persist-events.ts. */
   persistEvents(items: PersistItem[], options?: PersistOptions): PersistResult {
+    const changed = this.repos.currentState.changedRooms;
+    changed.clear();
     try {
       return persistEvents(this.repos, items, options);
     } finally {
-      // Committed or rolled back, these rows and rooms may differ from what was cached.
-      for (const item of items) {
-        this.events.delete(item.event.eventId);
-        const room = this.roomsById.get(item.event.roomId);
-        if (room) this.currentStates.delete(room.nid);
-      }
-      for (const roomId of options?.currentState?.keys() ?? []) {
-        const room = this.roomsById.get(roomId);
-        if (room) this.currentStates.delete(room.nid);
-      }
+      // Committed or rolled back, these rows may differ from what was cached; so may the current
+      // state of a room the transaction wrote it for (a message event leaves it, and its cache, alone).
+      for (const item of items) this.events.delete(item.event.eventId);
+      for (const roomNid of changed) this.currentStates.delete(roomNid);
+      changed.clear();
     }
   }
 

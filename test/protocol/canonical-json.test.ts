@@ -1,6 +1,6 @@
 // Canonical JSON: code-point key order, integer rules, error paths, and properties over random values.
 import fc from 'fast-check';
-import { canonicalJson, compareCodePoints } from '../../src/protocol/canonical-json';
+import { canonicalJson, canonicalJsonByteLength, compareCodePoints } from '../../src/protocol/canonical-json';
 import { InvalidJsonError } from '../../src/protocol/errors';
 
 describe('key order', () => {
@@ -108,6 +108,18 @@ describe('properties', () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  test('canonicalJsonByteLength is exactly the UTF-8 length of the canonical text (any keys, strings, numbers)', () => {
+    const anyJson = fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.parse(JSON.stringify(v)) as unknown);
+    const astralKeys = fc.dictionary(fc.string({ unit: 'grapheme', maxLength: 4 }), fc.oneof(fc.string({ unit: 'binary' }), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true })));
+    fc.assert(
+      fc.property(fc.oneof(anyJson, astralKeys), (value) => {
+        expect(canonicalJsonByteLength(value, { strictIntegers: false })).toBe(Buffer.byteLength(canonicalJson(value, { strictIntegers: false }), 'utf8'));
+      }),
+      { numRuns: 1000 },
+    );
+    expect(() => canonicalJsonByteLength({ n: 1.5 })).toThrow(/non-integer number 1.5 at n/);
   });
 
   test('round-trips: parse(canonical) re-canonicalises to the same text and equals the input', () => {

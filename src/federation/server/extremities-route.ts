@@ -4,7 +4,7 @@ import { Router } from '@koa/router';
 import { MatrixError } from '../../protocol/errors';
 import type { FederationContext } from './federation-context';
 import { requiredParam } from './request-params';
-import { assertServerMayReadRoom } from './room-access';
+import { assertServerAdmitted } from './room-access';
 
 export const EXTREMITIES_PATH = '/_matrix/federation/v1/extremities/:roomId';
 export const EXTREMITIES_UNSTABLE_PATH = '/_matrix/federation/unstable/org.matrix.msc4370/extremities/:roomId';
@@ -13,11 +13,12 @@ export function extremitiesRouter(fed: FederationContext): Router {
   const router = new Router();
   const handler = (ctx: Parameters<Parameters<Router['get']>[1]>[0]) => {
     const roomId = requiredParam(ctx, 'roomId');
-    assertServerMayReadRoom(fed.storage, roomId, ctx.state.origin as string);
     // Deepest first, then by event ID; capped (≤ 20) so a caller can copy it into an event. Room
     // versions 1 and 2 get bare IDs too, as the MSC says, though their prev_events carry hashes.
+    // No extremities is exactly "a room we do not know" (room-access.ts), so one read answers both.
     const prevEvents = fed.rooms.prevEventsFor(roomId).map((e) => e.eventId);
-    if (prevEvents.length === 0) throw new MatrixError(404, 'M_NOT_FOUND', `No extremities known for ${roomId}`);
+    if (prevEvents.length === 0) throw new MatrixError(404, 'M_NOT_FOUND', `Unknown room ${roomId}`);
+    assertServerAdmitted(fed.storage, roomId, ctx.state.origin as string);
     ctx.body = { prev_events: prevEvents };
   };
   router.get(EXTREMITIES_PATH, handler);

@@ -2,9 +2,9 @@
 // joined member in its current state, and m.room.server_acl must not deny it — checked in that order,
 // so an outsider learns neither the membership nor the ACL (DESIGN.md §3).
 import { MatrixError } from '../../protocol/errors';
-import { parseUserId } from '../../protocol/identifiers';
-import { parseStateKey, stateKey, StateMap } from '../../state/state-map';
+import { stateKey, StateMap } from '../../state/state-map';
 import type { Storage } from '../../storage';
+import { joinedServersIn } from '../../rooms/joined-servers';
 import { isServerAllowedByContent } from './server-acl';
 
 /**
@@ -17,12 +17,7 @@ export function assertRoomKnown(storage: Storage, roomId: string): void {
 
 /** True when `serverName` has a member with membership `join` in the room's current state. */
 export function serverIsJoined(storage: Storage, roomId: string, serverName: string, currentState: StateMap = storage.getCurrentState(roomId)): boolean {
-  for (const [key, eventId] of currentState) {
-    const [type, userId] = parseStateKey(key);
-    if (type !== 'm.room.member' || parseUserId(userId)?.serverName !== serverName) continue;
-    if (storage.getEvent(eventId)?.event.content.membership === 'join') return true;
-  }
-  return false;
+  return joinedServersIn(storage, currentState).has(serverName);
 }
 
 /** True unless we hold the room and its current server ACL denies `serverName`. */
@@ -45,7 +40,12 @@ export function assertAclAllows(storage: Storage, roomId: string, serverName: st
 /** The full guard for endpoints that read a room: 404 unknown room, 403 not joined, 403 ACL. */
 export function assertServerMayReadRoom(storage: Storage, roomId: string, serverName: string): void {
   assertRoomKnown(storage, roomId);
-  // One read of the current state serves both checks (each read is a query per request).
+  assertServerAdmitted(storage, roomId, serverName);
+}
+
+/** 403 not joined, then 403 ACL, for a room the caller already knows we hold. */
+export function assertServerAdmitted(storage: Storage, roomId: string, serverName: string): void {
+  // One read of the current state serves both checks.
   const currentState = storage.getCurrentState(roomId);
   if (!serverIsJoined(storage, roomId, serverName, currentState)) {
     throw new MatrixError(403, 'M_FORBIDDEN', `Server ${serverName} has no joined member in ${roomId}`);
