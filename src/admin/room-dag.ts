@@ -2,6 +2,7 @@
 // forward and backward extremities — for the admin API and `dagmar dag export`.
 import { MatrixError } from '../protocol/errors';
 import type { Storage } from '../storage';
+import type { EventsTable } from '../storage/database-schema';
 
 export interface DagEvent {
   eventId: string;
@@ -31,18 +32,11 @@ export interface RoomDag {
   backwardExtremities: string[];
 }
 
-interface EventRow {
-  event_id: string;
-  type: string;
-  state_key: string | null;
-  sender: string;
-  depth: number;
-  origin_server_ts: number;
-  received_ts: number;
-  outlier: number;
-  soft_failed: number;
-  rejection_reason: string | null;
-}
+/** The columns the DAG view reads, typed from the schema. */
+type EventRow = { event_id: string } & Pick<
+  EventsTable,
+  'type' | 'state_key' | 'sender' | 'depth' | 'origin_server_ts' | 'received_ts' | 'outlier' | 'soft_failed' | 'rejection_reason'
+>;
 
 function edgesOf(storage: Storage, table: 'event_edges' | 'event_auth_edges', column: 'prev_nid' | 'auth_nid', roomNid: number): Map<string, string[]> {
   const rows = storage.db
