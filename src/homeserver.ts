@@ -26,6 +26,7 @@ import { adminRouter } from './admin/admin-router';
 import { HomeserverMetrics } from './metrics/homeserver-metrics';
 import { metricsRouter } from './metrics/metrics-route';
 import { requestObserver } from './metrics/request-observer';
+import { durableResponses } from './federation/server/durable-responses';
 import { addClientApi, DEFAULT_CREDENTIAL_RATE_LIMIT } from './client-api/client-api';
 import { FederationApi } from './federation/client/federation-api';
 import { cosignRemoteInvite } from './federation/remote-invite';
@@ -68,6 +69,7 @@ function loadOrCreateSigningKey(storage: Storage, logger: Logger): SigningKey {
   if (active) return signingKeyFromSeed(active.keyId.replace(/^ed25519:/, ''), active.seed);
   const key = signingKeyFromSeed(`a_${randomBytes(3).toString('hex')}`, generateKeyPair().seed);
   storage.signingKeys.add({ keyId: key.keyId, seed: key.seed });
+  storage.flush(); // our identity must survive a crash before anyone sees it
   logger.info({ keyId: key.keyId, publicKey: key.publicKey }, 'generated a new signing key');
   return key;
 }
@@ -77,7 +79,8 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
   const inMemory = config.dataDir === ':memory:';
   const logger = options.logger ?? pino({ name: config.serverName, level: options.logLevel ?? (inMemory ? 'silent' : config.logLevel) });
   if (!inMemory) mkdirSync(config.dataDir, { recursive: true });
-  const storage = openStorage(inMemory ? ':memory:' : join(config.dataDir, 'dagmar.sqlite'));
+  // Group commit: a /send's PDUs share one fsync, and every response is durable (durable-responses.ts).
+  const storage = openStorage(inMemory ? ':memory:' : join(config.dataDir, 'dagmar.sqlite'), { durability: 'on-flush' });
   const now = options.now ?? Date.now;
   const key = loadOrCreateSigningKey(storage, logger);
   const serverName = config.serverName;
@@ -145,7 +148,7 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
   });
 
   // Observe every request from the very front, outside the error middleware, so the status logged is the one sent.
-  federation.app.middleware.unshift(requestObserver(metrics, logger));
+  federation.app.middleware.unshift(requestObserver(metrics, logger), durableResponses(storage));
   federation.addPublicRouter(metricsRouter(metrics));
   if (config.adminToken) federation.addPublicRouter(adminRouter({ storage, adminToken: config.adminToken }));
 

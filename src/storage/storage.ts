@@ -1,5 +1,7 @@
 // openStorage(): the event-graph storage — one SQLite file, synchronous reads and THE persist transaction.
 import Database from 'better-sqlite3';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { closeSync, existsSync, fsyncSync, openSync } from 'node:fs';
 import { Kysely, SqliteDialect } from 'kysely';
 import { MatrixError } from '../protocol/errors';
 import type { Pdu } from '../protocol/pdu';
@@ -35,6 +37,15 @@ export interface StoredEvent {
 export interface OpenStorageOptions {
   /** Migrations to apply instead of schema/*.sql (tests of the migration runner). */
   migrations?: Migration[];
+  /**
+   * 'every-commit' (default): each transaction is on disk when it returns (synchronous=FULL).
+   * 'on-flush': group commit — transactions are written but not synced by SQLite
+   * (synchronous=NORMAL, still crash-consistent); flush() makes all of them durable with one fsync
+   * of the WAL. persistEvents flushes on its own unless inside groupCommit() (a /send syncs its 50
+   * PDUs once); other writes are flushed by whoever acknowledges them (the homeserver: once per
+   * HTTP response, durable-responses.ts).
+   */
+  durability?: 'every-commit' | 'on-flush';
 }
 
 /** Parsed events kept per cache generation (at most twice this many): a few MiB for typical events. */
@@ -69,8 +80,15 @@ export class Storage {
   private readonly currentStates = new ReadCache<number, StateMap>(STATE_CACHE_CAPACITY, (state) => state.size + 1);
   private readonly versionsByNid = new Map<number, string>();
 
-  constructor(db: Database.Database) {
+  /** The WAL file flush() syncs (group commit); undefined when every commit syncs itself. */
+  private readonly walPath: string | undefined;
+  private walFd: number | undefined;
+  /** Set within groupCommit(): persists there leave syncing to its end. */
+  private readonly commitGroup = new AsyncLocalStorage<true>();
+
+  constructor(db: Database.Database, options: { walPath?: string } = {}) {
     this.db = db;
+    this.walPath = options.walPath;
     this.kysely = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: db }) });
     this.repos = new Repositories({ db, kysely: this.kysely });
   }
@@ -112,7 +130,10 @@ export class Storage {
     const changed = this.repos.currentState.changedRooms;
     changed.clear();
     try {
-      return persistEvents(this.repos, items, options);
+      const result = persistEvents(this.repos, items, options);
+      // Durable on return, unless the caller groups commits and syncs them together (groupCommit).
+      if (this.commitGroup.getStore() === undefined) this.flush();
+      return result;
     } finally {
       // Committed or rolled back, these rows may differ from what was cached; so may the current
       // state of a room the transaction wrote it for (a message event leaves it, and its cache, alone).
@@ -206,7 +227,38 @@ export class Storage {
     return verifyRoom(this.repos, roomId);
   }
 
+  /**
+   * Runs `work` with group commit: the persists it makes (in its async context only) return without
+   * syncing, and one flush() at the end makes them all durable. Other callers meanwhile sync as usual.
+   */
+  async groupCommit<T>(work: () => Promise<T>): Promise<T> {
+    if (this.walPath === undefined) return work();
+    try {
+      return await this.commitGroup.run(true, work);
+    } finally {
+      this.flush();
+    }
+  }
+
+  /**
+   * Makes every transaction committed so far durable (group commit, see OpenStorageOptions). One
+   * fsync of the write-ahead log covers all the frames written before it; a no-op when each commit
+   * already synced itself.
+   */
+  flush(): void {
+    if (this.walPath === undefined) return;
+    if (this.walFd === undefined) {
+      // The WAL appears with the first write and lives (same file, reused) until the last close.
+      if (!existsSync(this.walPath)) return;
+      this.walFd = openSync(this.walPath, 'r');
+    }
+    fsyncSync(this.walFd);
+  }
+
   close(): void {
+    this.flush();
+    if (this.walFd !== undefined) closeSync(this.walFd);
+    this.walFd = undefined;
     this.db.close();
   }
 
@@ -278,13 +330,15 @@ export class Storage {
 
 /**
  * Opens (creating if needed) the database at `path` (or ':memory:'): WAL, foreign keys on,
- * synchronous=FULL so that nothing acknowledged is lost, then applies pending migrations.
+ * synchronous=FULL (or group commit, see OpenStorageOptions.durability) so that nothing
+ * acknowledged is lost, then applies pending migrations.
  */
 export function openStorage(path: string, options: OpenStorageOptions = {}): Storage {
   const db = new Database(path);
+  const grouped = options.durability === 'on-flush' && path !== ':memory:';
   try {
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    db.pragma(grouped ? 'synchronous = NORMAL' : 'synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 10000');
     // 64 MiB page cache: the edge and nid indexes of a million-event database stay in memory.
@@ -294,5 +348,5 @@ export function openStorage(path: string, options: OpenStorageOptions = {}): Sto
     db.close();
     throw err;
   }
-  return new Storage(db);
+  return new Storage(db, grouped ? { walPath: `${path}-wal` } : {});
 }

@@ -34,21 +34,24 @@ export function sendRouter(fed: FederationContext, intake: PduIntake): Router {
       return;
     }
     const results: Record<string, Record<string, string>> = {};
-    // Parents usually precede children; ordering by depth saves gap fills within one transaction.
-    for (const raw of [...pdus].sort((a, b) => depthOf(a) - depthOf(b))) {
-      // Server ACLs apply to /send per PDU, against the requesting server (spec "Server Access
-      // Control Lists"): a denied room's PDUs get an error and are not processed.
-      const roomId = isJsonObject(raw) && typeof raw.room_id === 'string' ? raw.room_id : undefined;
-      if (roomId !== undefined && !aclAllows(fed.storage, roomId, origin)) {
-        const checked = await intake.check(raw);
-        const eventId = checked.ok ? checked.event.eventId : checked.eventId;
-        if (eventId !== undefined) results[eventId] = { error: `Server ${origin} is denied by the room's server ACL` };
-        continue;
+    // Group commit: the PDUs' storage transactions are synced once, when this block ends, before we answer.
+    await fed.storage.groupCommit(async () => {
+      // Parents usually precede children; ordering by depth saves gap fills within one transaction.
+      for (const raw of [...pdus].sort((a, b) => depthOf(a) - depthOf(b))) {
+        // Server ACLs apply to /send per PDU, against the requesting server (spec "Server Access
+        // Control Lists"): a denied room's PDUs get an error and are not processed.
+        const roomId = isJsonObject(raw) && typeof raw.room_id === 'string' ? raw.room_id : undefined;
+        if (roomId !== undefined && !aclAllows(fed.storage, roomId, origin)) {
+          const checked = await intake.check(raw);
+          const eventId = checked.ok ? checked.event.eventId : checked.eventId;
+          if (eventId !== undefined) results[eventId] = { error: `Server ${origin} is denied by the room's server ACL` };
+          continue;
+        }
+        const result = await intake.process(origin, raw);
+        if (result.eventId !== undefined) results[result.eventId] = sendResultFor(result);
+        else fed.logger.warn({ origin, txnId, reason: 'reason' in result ? result.reason : undefined }, 'dropped a PDU without an event ID');
       }
-      const result = await intake.process(origin, raw);
-      if (result.eventId !== undefined) results[result.eventId] = sendResultFor(result);
-      else fed.logger.warn({ origin, txnId, reason: 'reason' in result ? result.reason : undefined }, 'dropped a PDU without an event ID');
-    }
+    });
     const response = { pdus: results };
     fed.storage.transactions.record(origin, txnId, response, fed.now());
     fed.logger.info({ origin, txnId, pdus: pdus.length, edus: edus.length }, 'transaction processed');
