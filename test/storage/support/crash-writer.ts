@@ -1,11 +1,11 @@
-// Crash-test child: persists events into <dbfile> in a loop and prints "ack <eventId>" once each batch is committed.
+// Crash-test child: persists events into <dbfile> (durability argv[3]) in a loop and prints "ack <eventId>" once each batch is committed.
 import fs from 'node:fs';
 import type { RoomEvent } from '../../../src/protocol/room-event';
 import { openStorage } from '../../../src/storage';
 import { RoomDag } from './room-dag';
 
 const file = process.argv[2];
-const storage = openStorage(file);
+const storage = openStorage(file, { durability: process.argv[3] === 'on-flush' ? 'on-flush' : 'every-commit' });
 // One room per database file; its ID is kept in the file so that a restarted writer continues it.
 const dag = new RoomDag('10');
 const existing = storage.db.prepare('SELECT room_id FROM rooms LIMIT 1').get() as { room_id: string } | undefined;
