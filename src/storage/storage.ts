@@ -46,6 +46,8 @@ export interface OpenStorageOptions {
    * HTTP response, durable-responses.ts).
    */
   durability?: 'every-commit' | 'on-flush';
+  /** Keep parsed events and states in memory (default true); false measures storage's own cost. */
+  cacheReads?: boolean;
 }
 
 /** Parsed events kept per cache generation (at most twice this many): a few MiB for typical events. */
@@ -75,9 +77,9 @@ export class Storage {
   // Events change only through persistEvents, which forgets them; snapshots never change once
   // committed; a room's current state changes only through persistEvents, which forgets it when
   // the transaction wrote it (rolled back or not).
-  private readonly events = new ReadCache<string, CachedEvent>(EVENT_CACHE_CAPACITY);
-  private readonly snapshots = new ReadCache<number, StateMap>(STATE_CACHE_CAPACITY, (state) => state.size + 1);
-  private readonly currentStates = new ReadCache<number, StateMap>(STATE_CACHE_CAPACITY, (state) => state.size + 1);
+  private readonly events: ReadCache<string, CachedEvent>;
+  private readonly snapshots: ReadCache<number, StateMap>;
+  private readonly currentStates: ReadCache<number, StateMap>;
   private readonly versionsByNid = new Map<number, string>();
 
   /** The WAL file flush() syncs (group commit); undefined when every commit syncs itself. */
@@ -86,9 +88,13 @@ export class Storage {
   /** Set within groupCommit(): persists there leave syncing to its end. */
   private readonly commitGroup = new AsyncLocalStorage<true>();
 
-  constructor(db: Database.Database, options: { walPath?: string } = {}) {
+  constructor(db: Database.Database, options: { walPath?: string; cacheReads?: boolean } = {}) {
     this.db = db;
     this.walPath = options.walPath;
+    const on = options.cacheReads !== false; // a capacity of 0 keeps nothing
+    this.events = new ReadCache(on ? EVENT_CACHE_CAPACITY : 0);
+    this.snapshots = new ReadCache(on ? STATE_CACHE_CAPACITY : 0, (state) => state.size + 1);
+    this.currentStates = new ReadCache(on ? STATE_CACHE_CAPACITY : 0, (state) => state.size + 1);
     this.kysely = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: db }) });
     this.repos = new Repositories({ db, kysely: this.kysely });
   }
@@ -348,5 +354,5 @@ export function openStorage(path: string, options: OpenStorageOptions = {}): Sto
     db.close();
     throw err;
   }
-  return new Storage(db, grouped ? { walPath: `${path}-wal` } : {});
+  return new Storage(db, { ...(grouped ? { walPath: `${path}-wal` } : {}), ...(options.cacheReads === false ? { cacheReads: false } : {}) });
 }
