@@ -1,9 +1,10 @@
-// Which stored redactions take effect, and events as they must be shown once redacted (client-server
-// API "Redactions"; room versions "Handling redactions"). In v1–v2 the auth rules already decided;
+// Which stored redactions take effect, and events as they must be shown (to clients) and served (to
+// servers) once redacted (client-server API "Redactions"; room versions "Handling redactions"). In v1–v2 the auth rules already decided;
 // from v3 a redaction that passed auth applies only when its sender could redact others' events in
 // the state before it (power ≥ `redact`, v12 creators included) or both events come from one server.
 import { namedPowerLevel, powerLevelOf } from '../auth/power-levels';
 import { parseUserId } from '../protocol/identifiers';
+import type { Pdu } from '../protocol/pdu';
 import { redactEvent } from '../protocol/redaction';
 import { RoomEvent, toRoomEvent } from '../protocol/room-event';
 import { stateKey } from '../state/state-map';
@@ -34,6 +35,14 @@ export function effectiveRedaction(storage: Storage, target: RoomEvent): RoomEve
     if (mayRedact(storage, redaction.event, target)) return redaction.event;
   }
   return undefined;
+}
+
+/**
+ * The PDU as we serve it to other servers: once a redaction takes effect we hold, and serve, only the
+ * redacted form (server-server API "Redactions"); its signatures still verify, its hash then does not.
+ */
+export function servedPdu(storage: Storage, event: RoomEvent): Pdu {
+  return effectiveRedaction(storage, event) ? redactEvent(event.pdu, event.roomVersion) : event.pdu;
 }
 
 /** The event as it must be shown: pruned by the version's redaction algorithm when a redaction applies. */

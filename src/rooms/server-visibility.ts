@@ -3,6 +3,7 @@
 import { serverOfUser } from '../protocol/identifiers';
 import { Pdu } from '../protocol/pdu';
 import { redactEvent } from '../protocol/redaction';
+import { servedPdu } from './redaction-application';
 import { Storage, StoredEvent } from '../storage';
 import { RoomEvent } from '../protocol/room-event';
 import { parseStateKey, stateKey, StateMap } from '../state/state-map';
@@ -45,12 +46,13 @@ export function serverMaySeeEvent(serverName: string, state: StateMap, loadEvent
 }
 
 /**
- * The PDU to serve `serverName` for a stored event: as stored when the server may see it, redacted
- * otherwise. Outliers have no known state, so they (auth events, mostly) are served as stored.
+ * The PDU to serve `serverName` for a stored event: as we hold it when the server may see it (redacted
+ * if a redaction took effect), redacted otherwise. Outliers have no known state, so they (auth
+ * events, mostly) are served as we hold them.
  */
 export function pduForServer(storage: Storage, stored: StoredEvent, serverName: string): Pdu {
-  if (stored.outlier) return stored.event.pdu;
+  if (stored.outlier) return servedPdu(storage, stored.event);
   const state = storage.getStateBefore(stored.event.eventId);
-  if (serverMaySeeEvent(serverName, state, (id) => storage.getEvent(id)?.event)) return stored.event.pdu;
+  if (serverMaySeeEvent(serverName, state, (id) => storage.getEvent(id)?.event)) return servedPdu(storage, stored.event);
   return redactEvent(stored.event.pdu, stored.event.roomVersion);
 }

@@ -234,6 +234,29 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
       expect(wrongRoom).toMatchObject({ status: 404, body: { errcode: 'M_NOT_FOUND' } });
     });
   });
+
+  describe('redacted events', () => {
+    test('once alice redacts her message and the room name, /event, /backfill and /state serve their redacted forms', async () => {
+      const message = await aliceSays(fx.hs, roomId, 'regret');
+      const name = await aliceSets(fx.hs, roomId, 'm.room.name', { name: 'Secret' });
+      const after = await aliceSays(fx.hs, roomId, 'after');
+      const asServed = async (id: string) => ((await peer.call(DAGMAR, 'GET', eventPath(id))).body.pdus as Pdu[])[0]!;
+      expect((await asServed(message.eventId)).content).toEqual(message.content);
+      for (const target of [message, name]) {
+        await fx.hs.rooms.sendLocalEvent(roomId, { type: 'm.room.redaction', sender: ALICE, content: {}, redacts: target.eventId });
+      }
+      for (const target of [message, name]) {
+        const served = await asServed(target.eventId);
+        expect(served).toEqual(redactEvent(target.pdu, version));
+        // Still the same event: its ID (v3+ the reference hash) covers only the redacted form.
+        expect(toRoomEvent(served, version, { validate: false }).eventId).toBe(target.eventId);
+      }
+      const backfill = await peer.call<{ pdus: Pdu[] }>(DAGMAR, 'GET', backfillPath(roomId), { query: { v: after.eventId, limit: '5' } });
+      expect(backfill.body.pdus.find((p) => toRoomEvent(p, version, { validate: false }).eventId === message.eventId)?.content).toEqual({});
+      const state = await peer.call<{ pdus: Pdu[] }>(DAGMAR, 'GET', statePath('state', roomId), { query: { event_id: after.eventId } });
+      expect(state.body.pdus.find((p) => p.type === 'm.room.name')?.content).toEqual({});
+    });
+  });
 });
 
 describe('limits (room version 10)', () => {

@@ -4,6 +4,7 @@ import { MatrixError } from '../../protocol/errors';
 import type { FederationContext } from './federation-context';
 import { requiredParam } from './request-params';
 import { assertServerMayReadRoom } from './room-access';
+import { servedPdu } from '../../rooms/redaction-application';
 
 export function eventAuthRouter(fed: FederationContext): Router {
   const router = new Router();
@@ -13,7 +14,7 @@ export function eventAuthRouter(fed: FederationContext): Router {
     assertServerMayReadRoom(fed.storage, roomId, ctx.state.origin as string);
     const stored = fed.storage.getEvent(eventId);
     if (!stored || stored.event.roomId !== roomId) throw new MatrixError(404, 'M_NOT_FOUND', `Unknown event ${eventId} in ${roomId}`);
-    ctx.body = { auth_chain: fed.storage.getEvents(fed.storage.getAuthChain([eventId])).map((s) => s.event.pdu) };
+    ctx.body = { auth_chain: fed.storage.getEvents(fed.storage.getAuthChain([eventId])).map((s) => servedPdu(fed.storage, s.event)) };
   });
   return router;
 }

@@ -17,6 +17,7 @@ import type { FederationContext } from './federation-context';
 import { jsonBodyOf, queryList, requiredParam } from './request-params';
 import { assertAclAllows, assertRoomKnown } from './room-access';
 import { restrictedJoinAuthoriser } from './restricted-join';
+import { servedPdu } from '../../rooms/redaction-application';
 
 type Membership = 'join' | 'leave';
 
@@ -85,7 +86,7 @@ async function sendMembership(fed: FederationContext, intake: PduIntake, ctx: Co
     return;
   }
   const stateIds = [...fed.storage.getStateBefore(eventId).values()].sort();
-  const pdus = (ids: string[]) => fed.storage.getEvents(ids).map((s) => s.event.pdu);
+  const pdus = (ids: string[]) => fed.storage.getEvents(ids).map((s) => servedPdu(fed.storage, s.event));
   ctx.body = {
     origin: fed.serverName,
     event: fed.storage.getEvent(eventId)?.event.pdu ?? raw,

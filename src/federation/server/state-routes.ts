@@ -6,6 +6,7 @@ import { MatrixError } from '../../protocol/errors';
 import type { FederationContext } from './federation-context';
 import { requiredParam, requiredQuery } from './request-params';
 import { assertServerMayReadRoom } from './room-access';
+import { servedPdu } from '../../rooms/redaction-application';
 
 /** The state IDs before the event and their auth chain, after the access checks. */
 function stateAt(fed: FederationContext, ctx: Context): { stateIds: string[]; authChainIds: string[] } {
@@ -28,7 +29,7 @@ export function stateRouter(fed: FederationContext): Router {
   });
   router.get('/_matrix/federation/v1/state/:roomId', (ctx) => {
     const { stateIds, authChainIds } = stateAt(fed, ctx);
-    const pdus = (ids: string[]) => fed.storage.getEvents(ids).map((s) => s.event.pdu);
+    const pdus = (ids: string[]) => fed.storage.getEvents(ids).map((s) => servedPdu(fed.storage, s.event));
     ctx.body = { pdus: pdus(stateIds), auth_chain: pdus(authChainIds) };
   });
   return router;
