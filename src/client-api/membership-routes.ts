@@ -38,24 +38,23 @@ function participating(hs: Homeserver, roomId: string): boolean {
   return hs.rooms.joinedServers(roomId).includes(hs.serverName);
 }
 
-/** Joins locally when we are in the room, else over federation; returns nothing, the join is stored. */
+/**
+ * Joins locally when we are in the room (or it is ours and nobody of ours is left: the auth rules
+ * decide), else over federation through the given servers, the inviter's and the room ID's server.
+ */
 async function join(hs: Homeserver, roomId: string, userId: string, viaServers: readonly string[], extra: JsonObject): Promise<void> {
-  if (participating(hs, roomId)) {
-    await hs.rooms.sendLocalEvent(roomId, { type: 'm.room.member', sender: userId, stateKey: userId, content: { ...extra, membership: 'join' } });
+  let servers: string[] = [];
+  if (!participating(hs, roomId)) {
+    const invite = await pendingRemoteInvite(hs.storage, roomId, userId);
+    const candidates = [...viaServers, ...(invite ? [parseUserId(invite.sender)?.serverName] : []), parseRoomId(roomId)?.serverName];
+    servers = [...new Set(candidates.filter((s): s is string => s !== undefined && s !== hs.serverName))];
+  }
+  if (servers.length > 0) {
+    await joinRemoteRoom(hs, roomId, userId, servers);
     return;
   }
-  const invite = await pendingRemoteInvite(hs.storage, roomId, userId);
-  const candidates = [...viaServers, ...(invite ? [parseUserId(invite.sender)?.serverName] : []), parseRoomId(roomId)?.serverName];
-  const servers = [...new Set(candidates.filter((s): s is string => s !== undefined && s !== hs.serverName))];
-  if (servers.length === 0) {
-    if (hs.storage.hasRoom(roomId)) {
-      // Our own room that nobody of ours is in any more: the auth rules decide (public, invited…).
-      await hs.rooms.sendLocalEvent(roomId, { type: 'm.room.member', sender: userId, stateKey: userId, content: { ...extra, membership: 'join' } });
-      return;
-    }
-    throw new MatrixError(404, 'M_NOT_FOUND', `Unknown room ${roomId}: name a server in the room with ?server_name=`);
-  }
-  await joinRemoteRoom(hs, roomId, userId, servers);
+  if (!hs.storage.hasRoom(roomId)) throw new MatrixError(404, 'M_NOT_FOUND', `Unknown room ${roomId}: name a server in the room with ?server_name=`);
+  await hs.rooms.sendLocalEvent(roomId, { type: 'm.room.member', sender: userId, stateKey: userId, content: { ...extra, membership: 'join' } });
 }
 
 export function membershipRouter(cx: ClientApiContext): Router {

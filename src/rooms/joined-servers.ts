@@ -2,7 +2,9 @@
 // read the room over federation. States from storage are shared and read-only, so the answer is
 // remembered per state object and is forgotten with it (a new current state is a new object).
 import { parseUserId } from '../protocol/identifiers';
-import { parseStateKey, StateMap } from '../state/state-map';
+import { parseStateKey, stateKeyPrefix, StateMap } from '../state/state-map';
+
+const MEMBER_KEYS = stateKeyPrefix('m.room.member');
 import { isFrozenStateMap, Storage } from '../storage';
 
 const remembered = new WeakMap<StateMap, ReadonlySet<string>>();
@@ -12,7 +14,7 @@ export function joinedServersIn(storage: Storage, state: StateMap): ReadonlySet<
   if (known) return known;
   const servers = new Set<string>();
   for (const [key, eventId] of state) {
-    if (!key.startsWith('["m.room.member",')) continue;
+    if (!key.startsWith(MEMBER_KEYS)) continue;
     const server = parseUserId(parseStateKey(key)[1])?.serverName;
     if (server && !servers.has(server) && storage.getEvent(eventId)?.event.content.membership === 'join') servers.add(server);
   }

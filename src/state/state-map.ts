@@ -5,6 +5,11 @@ export function stateKey(type: string, stateKeyValue: string): string {
   return JSON.stringify([type, stateKeyValue]);
 }
 
+/** What every stateKey(type, …) starts with: a cheap filter by type without parsing each key. */
+export function stateKeyPrefix(type: string): string {
+  return stateKey(type, '').slice(0, -'""]'.length);
+}
+
 /** The (type, state_key) pair behind a key made by stateKey(). */
 export function parseStateKey(key: string): [type: string, stateKey: string] {
   return JSON.parse(key) as [string, string];
