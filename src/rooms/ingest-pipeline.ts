@@ -3,7 +3,7 @@
 import { checkAuthRules, checkEventAuth, selectAuthEvents, createEventIdForRoom } from '../auth';
 import { RoomEvent } from '../protocol/room-event';
 import { stateKey, StateMap } from '../state/state-map';
-import { Storage } from '../storage';
+import { changesForward, Storage } from '../storage';
 import { currentStateWith, stateAfterEvent, stateBeforeEvent, storedRejections } from './stored-state';
 
 export type IngestStatus = 'accepted' | 'soft-failed' | 'rejected' | 'duplicate';
@@ -74,8 +74,11 @@ export async function authorizeAndPersist(storage: Storage, event: RoomEvent, ex
 
   // Hand storage a state only where it cannot derive it (a real resolution happened): passing a
   // large room's whole state for every message would cost a lookup per member per event.
+  // The current state changes whenever the forward set does: an accepted event joins it, and a bad
+  // event that a stored normal child reaches (it arrived late) still takes its parents out of it.
   const accepted = rejectedReason === undefined && softFailReason === undefined;
-  const current = accepted ? await currentStateWith(storage, event, stateAfterEvent(event, stateBefore, false)) : undefined;
+  const plan = storage.planExtremities(event, accepted);
+  const current = changesForward(plan) ? await currentStateWith(storage, event, plan, stateAfterEvent(event, stateBefore, false)) : undefined;
   storage.persistEvents(
     [{ event, stateBefore: before.trivial ? undefined : stateBefore, rejectedReason, softFailed: softFailReason !== undefined }],
     current && !current.trivial ? { currentState: new Map([[event.roomId, current.state]]) } : {},

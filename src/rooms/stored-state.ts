@@ -5,7 +5,7 @@ import { RoomEvent } from '../protocol/room-event';
 import { RoomVersion } from '../protocol/room-versions';
 import { resolveState } from '../state';
 import { stateKey, StateMap } from '../state/state-map';
-import { Storage } from '../storage';
+import { ExtremityPlan, Storage } from '../storage';
 
 /** Rejected events, answered from storage one ID at a time. */
 export function storedRejections(storage: Storage): EventIdSet {
@@ -71,31 +71,19 @@ export function stateAfterEvent(event: RoomEvent, stateBefore: StateMap, rejecte
 }
 
 /**
- * The room's current state once `event` (accepted, not soft-failed) has joined the graph: the
- * resolution of the state after each forward extremity. The extremities are predicted the way the
- * persist transaction will compute them (DESIGN.md §2):
+ * The room's current state once `event` has joined the graph: the resolution of the state after
+ * each forward extremity, taken from the plan storage itself will apply (extremity-plan.ts,
+ * DESIGN.md §2), so the two can never disagree:
  *
  *     before:  X ← P ← SF          after:  X ← P ← SF ← E      extremities {X?, E} minus P
  *                 ↖ Y                        ↖ Y                (walks back through SF to P)
  *
- * E's prev events leave (walking back through soft-failed and rejected ones), and E joins unless a
- * stored child already refers to it (it is then a backward extremity being filled in).
+ * `plan` is storage.planExtremities(event, …); the event's own state after counts only if it joins.
  */
-export async function currentStateWith(storage: Storage, event: RoomEvent, eventStateAfter: StateMap): Promise<ResolvedState> {
-  const remaining = new Set(storage.getForwardExtremities(event.roomId).map((x) => x.eventId));
-  const stack = [...event.prevEventIds];
-  const seen = new Set<string>();
-  while (stack.length > 0) {
-    const id = stack.pop() as string;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    const stored = storage.getEvent(id);
-    if (!stored || stored.outlier) continue;
-    if (stored.softFailed || stored.rejectedReason !== undefined) stack.push(...stored.event.prevEventIds);
-    else remaining.delete(id);
-  }
-  const joins = !storage.getBackwardExtremities(event.roomId).includes(event.eventId);
-  const sets = [...remaining].map((id) => storage.getStateAfter(id));
-  if (joins) sets.push(eventStateAfter);
+export async function currentStateWith(storage: Storage, event: RoomEvent, plan: ExtremityPlan<string>, eventStateAfter: StateMap): Promise<ResolvedState> {
+  const leaving = new Set(plan.forwardLeave);
+  const remaining = storage.getForwardExtremities(event.roomId).map((x) => x.eventId).filter((id) => !leaving.has(id));
+  const sets = remaining.map((id) => storage.getStateAfter(id));
+  if (plan.forwardJoin) sets.push(eventStateAfter);
   return resolveWithStorage(storage, event.roomVersion, sets, [event]);
 }

@@ -1,7 +1,9 @@
-// The incremental forward/backward-extremity update for one event, run inside the persist transaction (DESIGN.md §2).
+// Applies the extremity plan (extremity-plan.ts, DESIGN.md §2) for one event inside the persist
+// transaction, and answers the same plan read-only for the room layer before it persists.
 import { EventsRepository, isNormal } from './events-repository';
 import { EdgesRepository } from './edges-repository';
 import { ExtremitiesRepository } from './extremities-repository';
+import { changesForward, ExtremityGraph, ExtremityPlan, GraphFlags, planExtremities } from './extremity-plan';
 
 export interface GraphRepos {
   events: EventsRepository;
@@ -9,74 +11,62 @@ export interface GraphRepos {
   extremities: ExtremitiesRepository;
 }
 
+/** The stored graph of one room, by event nid. */
+function nidGraph({ events, edges, extremities }: GraphRepos, roomNid: number): ExtremityGraph<number> {
+  let forward: Set<number> | undefined; // read once, only when the walk reaches a normal event
+  return {
+    flagsOf: (nid) => {
+      const f = events.flags(nid);
+      return f && { outlier: f.outlier !== 0, bad: f.outlier === 0 && !isNormal(f) };
+    },
+    prevsOf: (nid) => edges.prevsOf(nid),
+    childrenOf: (nid) => edges.childrenOf(nid),
+    isForward: (nid) => (forward ??= new Set(extremities.forwardStates(roomNid).map((s) => s.event_nid))).has(nid),
+  };
+}
+
 /**
  * Updates a room's extremities for event E, which has just become part of the graph (stored as a
  * non-outlier, or promoted from outlier). E's row and prev edges are already written.
- *
- * "Normal" = neither outlier, soft-failed nor rejected. "Bad" = soft-failed or rejected (not outlier).
- * A normal event X is a forward extremity unless some normal event Y reaches it through prev edges
- * whose intermediate events are all bad:  Y → bad* → X.  Cases, newest on the right:
- *
- *   1. linear          A ← E               A leaves, E joins.
- *   2. fork            A ← B               B stays, E joins: {B, E}.
- *                       ↖ E
- *   3. merge           B ← E               B and C leave, E joins.
- *                      C ↙
- *   4. out of order    E ← C (C stored     E's child C is normal and already stored:
- *                            before E)     E does not join; E leaves the backward set.
- *   5. soft-failed     A ← SF              SF never joins and never removes A.
- *   6. through bad     A ← SF1 ← SF2 ← E   E walks back through SF2, SF1 and removes A.
- *   7. bad arrives     A ← SF ← C (C was   C stored first (SF missing); when SF arrives it is
- *      late                  stored first)  reached by normal C, so the walk from SF removes A.
- *   8. outlier         O (outlier)         never joins, never removes; when promoted (Synapse
- *                                          #6607) it is treated as a new arrival: cases 1–7.
- *
- * Backward extremities: E leaves the set; each prev of E not stored as a non-outlier joins it.
  * Returns whether the forward set changed.
  */
 export function updateExtremities(repos: GraphRepos, roomNid: number, eventNid: number, normal: boolean): boolean {
-  const { extremities, edges, events } = repos;
-  let changed = false;
-  const covered = reachedByNormalDescendant(repos, eventNid);
-  if (normal || covered) {
-    // Cases 1, 3, 6, 7: remove the normal events behind E, walking back through bad ones.
-    const seen = new Set<number>();
-    const stack = edges.prevsOf(eventNid);
-    while (stack.length > 0) {
-      const nid = stack.pop() as number;
-      if (seen.has(nid)) continue;
-      seen.add(nid);
-      const f = events.flags(nid);
-      if (!f || f.outlier) continue; // missing or outlier: not part of the graph yet
-      if (isNormal(f)) {
-        if (extremities.removeForward(roomNid, nid)) changed = true;
-      } else {
-        stack.push(...edges.prevsOf(nid));
-      }
-    }
-  }
-  if (normal && !covered && extremities.addForward(roomNid, eventNid)) changed = true;
-
-  extremities.removeBackward(roomNid, eventNid);
-  for (const prev of edges.prevsOf(eventNid)) {
-    const f = events.flags(prev);
-    if (!f || f.outlier) extremities.addBackward(roomNid, prev);
-  }
-  return changed;
+  const { extremities, edges } = repos;
+  const plan = planExtremities(nidGraph(repos, roomNid), { id: eventNid, prevs: edges.prevsOf(eventNid), normal });
+  for (const nid of plan.forwardLeave) extremities.removeForward(roomNid, nid);
+  if (plan.forwardJoin) extremities.addForward(roomNid, eventNid);
+  extremities.removeBackward(roomNid, plan.backwardLeave);
+  for (const nid of plan.backwardJoin) extremities.addBackward(roomNid, nid);
+  return changesForward(plan);
 }
 
-/** Case 4/7: does a stored normal event reach E through stored bad children only? */
-function reachedByNormalDescendant({ edges, events }: GraphRepos, eventNid: number): boolean {
-  const seen = new Set<number>();
-  const stack = edges.childrenOf(eventNid);
-  while (stack.length > 0) {
-    const nid = stack.pop() as number;
-    if (seen.has(nid)) continue;
-    seen.add(nid);
-    const f = events.flags(nid);
-    if (!f || f.outlier) continue;
-    if (isNormal(f)) return true;
-    stack.push(...edges.childrenOf(nid));
-  }
-  return false;
+/**
+ * The plan persisting `event` would apply now, by event ID, without writing anything: the room
+ * layer resolves the states of exactly the extremities storage will keep.
+ */
+export function planStoredExtremities(repos: GraphRepos, roomNid: number | undefined, event: { eventId: string; prevEventIds: readonly string[] }, normal: boolean): ExtremityPlan<string> {
+  const { events } = repos;
+  const none: ExtremityGraph<number> = { flagsOf: () => undefined, prevsOf: () => [], childrenOf: () => [], isForward: () => false };
+  const graph = roomNid === undefined ? none : nidGraph(repos, roomNid);
+  const nid = (id: string): number | undefined => events.nidOf(id);
+  const ids = (nids: readonly number[]): string[] => nids.map((n) => events.idOf(n));
+  const byId: ExtremityGraph<string> = {
+    flagsOf: (id): GraphFlags | undefined => {
+      const n = nid(id);
+      return n === undefined ? undefined : graph.flagsOf(n);
+    },
+    prevsOf: (id) => {
+      const n = nid(id);
+      return n === undefined ? [] : ids(graph.prevsOf(n));
+    },
+    childrenOf: (id) => {
+      const n = nid(id);
+      return n === undefined ? [] : ids(graph.childrenOf(n));
+    },
+    isForward: (id) => {
+      const n = nid(id);
+      return n !== undefined && graph.isForward(n);
+    },
+  };
+  return planExtremities(byId, { id: event.eventId, prevs: event.prevEventIds, normal });
 }

@@ -3,6 +3,8 @@ export { openStorage, Storage } from './storage';
 export type { StoredEvent, OpenStorageOptions } from './storage';
 export type { PersistItem, PersistOptions, PersistResult } from './persist-events';
 export type { ForwardExtremity } from './extremities-repository';
+export type { ExtremityPlan } from './extremity-plan';
+export { changesForward } from './extremity-plan';
 export type { VerifyResult } from './verify-room';
 export type { ServerKey } from './server-keys-repository';
 export type { OwnSigningKey } from './signing-keys-repository';

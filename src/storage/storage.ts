@@ -11,6 +11,8 @@ import type { DatabaseSchema } from './database-schema';
 import type { EventRow } from './events-repository';
 import type { ForwardExtremity } from './extremities-repository';
 import { authChain, backfillEvents, missingEvents } from './graph-walks';
+import type { ExtremityPlan } from './extremity-plan';
+import { planStoredExtremities } from './extremity-update';
 import { applyMigrations, loadMigrations, Migration } from './migrations';
 import { persistEvents, PersistItem, PersistOptions, PersistResult } from './persist-events';
 import { Repositories } from './repositories';
@@ -187,6 +189,14 @@ export class Storage {
   getBackwardExtremities(roomId: string): string[] {
     const room = this.room(roomId);
     return room ? this.repos.extremities.backward(room.nid).map((b) => b.event_id) : [];
+  }
+
+  /**
+   * The extremity change persisting `event` (not soft-failed or rejected when `normal`) would make
+   * now (extremity-plan.ts): the room layer resolves the states of exactly the extremities kept.
+   */
+  planExtremities(event: RoomEvent, normal: boolean): ExtremityPlan<string> {
+    return planStoredExtremities(this.repos, this.room(event.roomId)?.nid, event, normal);
   }
 
   /** The state before a (non-outlier) event; read-only and shared: copy it to change it. */
