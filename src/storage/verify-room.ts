@@ -12,7 +12,8 @@ export interface VerifyResult {
  * Checks, for one room, everything persistEvents maintains incrementally (DESIGN.md §2):
  * - forward extremities = normal events that no normal event reaches through bad-only paths;
  * - backward extremities = prev events of non-outliers that are not stored as non-outliers;
- * - every non-outlier has state snapshots; after = before + itself for accepted state events, = before otherwise;
+ * - state after = before + itself for accepted state events, = before otherwise (the empty state, no
+ *   snapshot, only where no auth check could have passed: a rejected event's);
  * - snapshot parents follow the Fenwick rule, predecessors are one step back, all in this room;
  * - current state equals the snapshot it was last derived from.
  */
@@ -80,19 +81,23 @@ export function verifyRoom(repos: Repositories, roomId: string): VerifyResult {
     if ((pred ? pred.seq : 0) !== s.seq - 1) problems.push(`snapshot ${s.snapshot_nid}: predecessor seq is not seq − 1`);
   }
 
-  // Snapshots per event.
+  // Snapshots per event. No snapshot (null) is the empty state. An event that passed the auth rules
+  // had m.room.create in its state before (auth rules: every non-create event needs it), and an
+  // accepted state event has at least itself after. A rejected event's state after is its state
+  // before, which is empty when nothing was known at its prev events (a peer that gave no state).
   for (const [nid, f] of flags) {
     if (f.outlier) continue;
     const row = events.getByNid(nid);
     if (!row) continue;
-    if (row.state_after_nid === null) {
-      problems.push(`${row.event_id}: no state after`);
-      continue;
-    }
-    if (row.state_before_nid === null && (prevs.get(nid) ?? []).length > 0) problems.push(`${row.event_id}: empty state before, but it has prev events`);
-    const acceptedState = row.state_key !== null && f.rejected === 0;
+    const passedAuth = f.rejected === 0;
+    if (passedAuth && row.state_before_nid === null && (prevs.get(nid) ?? []).length > 0) problems.push(`${row.event_id}: empty state before, but it has prev events`);
+    const acceptedState = row.state_key !== null && passedAuth;
     if (!acceptedState) {
       if (row.state_after_nid !== row.state_before_nid) problems.push(`${row.event_id}: state after differs from state before, but it is not an accepted state event`);
+      continue;
+    }
+    if (row.state_after_nid === null) {
+      problems.push(`${row.event_id}: no state after`);
       continue;
     }
     const expected = snapshots.loadNids(row.state_before_nid);
