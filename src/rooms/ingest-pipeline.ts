@@ -72,13 +72,14 @@ export async function authorizeAndPersist(storage: Storage, event: RoomEvent, ex
     if (!current.allowed) softFailReason = `current state: ${current.reason}`;
   }
 
-  // Hand storage a state only where it cannot derive it (a real resolution happened): passing a
-  // large room's whole state for every message would cost a lookup per member per event.
   // The current state changes whenever the forward set does: an accepted event joins it, and a bad
   // event that a stored normal child reaches (it arrived late) still takes its parents out of it.
+  // Storage applies this same plan in the transaction below.
   const accepted = rejectedReason === undefined && softFailReason === undefined;
   const plan = storage.planExtremities(event, accepted);
   const current = changesForward(plan) ? await currentStateWith(storage, event, plan, stateAfterEvent(event, stateBefore, false)) : undefined;
+  // Hand storage a state only where it cannot derive it (a real resolution happened): passing a
+  // large room's whole state for every message would cost a lookup per member per event.
   storage.persistEvents(
     [{ event, stateBefore: before.trivial ? undefined : stateBefore, rejectedReason, softFailed: softFailReason !== undefined }],
     current && !current.trivial ? { currentState: new Map([[event.roomId, current.state]]) } : {},

@@ -62,6 +62,11 @@ export interface ExtremityPlan<K> {
  *                                          #6607) it is treated as a new arrival: cases 1–8.
  *
  * Case 8 is why "was E a backward extremity?" is not the same question as "is E covered?".
+ *
+ * Spec: server-server API, "Soft failure" (a soft-failed event is not added to the forward
+ * extremities nor referenced by our new events) and "Rejection" (a rejected event is not used as a
+ * prev event). The walk back through bad events (cases 6, 7) is what keeps extremities from piling
+ * up behind them (Synapse #5269).
  */
 export function planExtremities<K>(graph: ExtremityGraph<K>, event: PlannedEvent<K>): ExtremityPlan<K> {
   const covered = reachedByNormalDescendant(graph, event.id);
