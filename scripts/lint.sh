@@ -38,6 +38,6 @@ status=0
 echo "lint: dependency rules (.dependency-cruiser.js)"
 npx depcruise --config .dependency-cruiser.js "${deps_args[@]}" "${TREE[@]}" || status=1
 echo "lint: code rules (eslint.config.js)"
-npx eslint "${code_args[@]}" . || status=1
+npx eslint --cache --cache-location node_modules/.cache/eslint/ "${code_args[@]}" . || status=1
 if [ "$status" -eq 0 ]; then echo "lint: passed ($mode)"; else echo "lint: FAILED ($mode)"; fi
 exit "$status"
