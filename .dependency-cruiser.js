@@ -28,10 +28,11 @@
 //   admin/               protocol crypto auth state storage rooms http metrics config
 //   conformance/         protocol crypto auth state http config federation/{client,discovery}
 //   homeserver.ts        everything above
-//   index.ts             everything above + homeserver.ts testing/   (the package's public surface)
-//   testing/             everything except cli/                   (what users import into their tests)
-//   testbed/             everything except cli/
+//   index.ts             everything above + testing/                 (the package's public surface)
+//   testing/             everything above except index.ts, + testbed/ (what users import into tests)
+//   testbed/             everything above except index.ts, + testing/
 //   cli/                 everything
+//   A src/ module in none of these units fails `unit-in-table`: a new folder needs its row first.
 //   (*) federation/ = federation/ without federation/server/: client, discovery, sender, sync, and the
 //       root files (pdu-intake, remote-join, remote-invite, x-matrix). Only federation/server/, the
 //       barrel, homeserver.ts, index.ts, testing/, testbed/ and cli/ may reach into federation/server/.
@@ -109,6 +110,13 @@ const NODE_IO = '^(node:)?(fs|fs/promises|net|http|https|http2|dgram|dns|dns/pro
 module.exports = {
   forbidden: [
     ...layerRules,
+    {
+      name: 'unit-in-table',
+      comment: 'Every src/ module belongs to a unit of the layer table: add a row for a new folder.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: Object.values(UNITS).map((unit) => unit.path) },
+      to: {},
+    },
     {
       name: 'no-circular',
       comment: 'Dependencies point downwards only (DESIGN §1): an import circle means two layers are one.',

@@ -7,7 +7,7 @@ probes=()
 # Violations already recorded in .lint-known/ are not the probes' business; the probes are new ones.
 known=()
 [ -f .lint-known/dependency-cruiser.json ] && known=(--ignore-known .lint-known/dependency-cruiser.json)
-trap 'rm -f "${probes[@]}"' EXIT
+trap 'rm -f "${probes[@]}"; rmdir src/zz-lint-probe-unit 2>/dev/null' EXIT
 passed=0
 failed=0
 
@@ -69,6 +69,10 @@ expect no-src-from-test src/cli/zz-lint-probe.ts
 
 probe src/rooms/zz-lint-probe-dev.ts "export { default as fc } from 'fast-check';"
 expect src-no-dev-dependencies src/rooms/zz-lint-probe-dev.ts
+
+mkdir -p src/zz-lint-probe-unit
+probe src/zz-lint-probe-unit/probe.ts "export * from '../protocol/json';"
+expect unit-in-table src/zz-lint-probe-unit/probe.ts
 
 probe src/crypto/zz-lint-probe-a.ts "export { b } from './zz-lint-probe-b';
 export const a = 1;"
