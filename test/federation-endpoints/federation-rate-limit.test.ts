@@ -52,6 +52,15 @@ test('with the default limits (scaled in time) a peer running 8 requests at once
   expect(statuses.filter((s) => s !== 404)).toEqual([]);
 });
 
+test('the config settings reach the server: a reject limit of 0 refuses everything, --rate-limit off nothing', async () => {
+  // rateLimit: undefined leaves the limit to the configuration (the fixture turns it off otherwise).
+  fx = await startFixture(['p.test'], { rateLimit: undefined, rateLimitRejectLimit: 0 });
+  expect(await fx.peers[0]!.call(DAGMAR, 'GET', PATH)).toMatchObject({ status: 429, body: { errcode: 'M_LIMIT_EXCEEDED', retry_after_ms: 500 } });
+  await fx.stop();
+  fx = await startFixture(['p.test'], { rateLimit: undefined, rateLimitRejectLimit: 0, federationRateLimit: false });
+  expect(await fx.peers[0]!.call(DAGMAR, 'GET', PATH)).toMatchObject({ status: 404, body: { errcode: 'M_NOT_FOUND' } });
+});
+
 describe('FederationRateLimiter (the bookkeeping alone)', () => {
   test('past `concurrent` requests wait their turn, first come first served', async () => {
     const limiter = new FederationRateLimiter({ concurrent: 1, sleepLimit: 100 });
