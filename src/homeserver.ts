@@ -99,7 +99,7 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
 
   // Names in the host map go where it says (loopback included); others through discovery, which
   // refuses private addresses unless allowPrivateAddresses.
-  const discovery = new ServerDiscovery({ resolveSrv: dnsResolveSrv, fetchWellKnown: (host) => httpsFetchWellKnown(host), allowPrivateAddresses: config.allowPrivateAddresses });
+  const discovery = new ServerDiscovery({ resolveSrv: dnsResolveSrv, fetchWellKnown: (host, lookup) => httpsFetchWellKnown(host, lookup ? { lookup } : {}), allowPrivateAddresses: config.allowPrivateAddresses });
   const hostMap = new HostMapResolver(config.hostMap, discovery);
   const client = new FederationClient({ serverName, signingKey: () => key, resolver: hostMap, log: (fields, message) => logger.warn(fields, message) });
   const keyRing = new KeyRing({ store: new InMemoryKeyStore(), fetchServerKeys: (other) => client.getServerKeys(other), now });

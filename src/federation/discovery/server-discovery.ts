@@ -25,8 +25,11 @@ export interface SrvRecord {
 export interface DiscoveryDeps {
   /** SRV lookup; resolves to [] when there is no record. */
   resolveSrv(name: string): Promise<SrvRecord[]>;
-  /** GET https://{hostname}/.well-known/matrix/server; undefined on any failure (the spec says to move on). */
-  fetchWellKnown(hostname: string): Promise<unknown>;
+  /**
+   * GET https://{hostname}/.well-known/matrix/server; undefined on any failure (the spec says to move on).
+   * `lookup`, when given, is the address policy the connection must follow.
+   */
+  fetchWellKnown(hostname: string, lookup?: LookupFunction): Promise<unknown>;
   /** Cache lifetime for well-known answers (default 24 h) and for failures (default 1 h). */
   wellKnownTtlMs?: number;
   wellKnownFailureTtlMs?: number;
@@ -107,7 +110,7 @@ export class ServerDiscovery {
     if (cached && cached.expires > now) return cached.value;
     let value: string | undefined;
     try {
-      const body = await this.deps.fetchWellKnown(host);
+      const body = await (this.deps.allowPrivateAddresses ? this.deps.fetchWellKnown(host) : this.deps.fetchWellKnown(host, this.deps.publicLookup ?? publicOnlyLookup));
       const server = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['m.server'] : undefined;
       value = typeof server === 'string' && parseServerName(server) ? server : undefined;
     } catch {
