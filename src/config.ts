@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { MatrixError } from './protocol/errors';
 import { isValidServerName } from './protocol/identifiers';
+import { DEFAULT_FEDERATION_RATE_LIMIT } from './federation/server/rate-limit';
 
 export interface DagmarConfig {
   /** Our server name, as it appears in user IDs and signatures. */
@@ -23,6 +24,21 @@ export interface DagmarConfig {
   /** How many extremities /extremities and our own prev_events use (MSC4370 allows at most 20). */
   maxPrevEvents: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /**
+   * Let outbound federation reach loopback/private addresses that the host map does not name. Off by
+   * default: anyone can make us connect somewhere (an X-Matrix origin, a join via server_name=), and
+   * must not learn which of our internal ports are open.
+   */
+  allowPrivateAddresses: boolean;
+  /** Serve /metrics on its own listener, `host:port`, without a token; otherwise only with the admin token. */
+  metricsListen: string | undefined;
+  /** Per-origin federation rate limit (rate-limit.ts, like Synapse's rc_federation); off for local benchmarks. */
+  federationRateLimit: boolean;
+  rateLimitWindowMs: number;
+  rateLimitSleepLimit: number;
+  rateLimitSleepDelayMs: number;
+  rateLimitRejectLimit: number;
+  rateLimitConcurrent: number;
 }
 
 export const DEFAULT_CONFIG: DagmarConfig = {
@@ -37,6 +53,25 @@ export const DEFAULT_CONFIG: DagmarConfig = {
   tlsKey: undefined,
   maxPrevEvents: 10,
   logLevel: 'info',
+  allowPrivateAddresses: false,
+  metricsListen: undefined,
+  federationRateLimit: true,
+  rateLimitWindowMs: DEFAULT_FEDERATION_RATE_LIMIT.windowMs,
+  rateLimitSleepLimit: DEFAULT_FEDERATION_RATE_LIMIT.sleepLimit,
+  rateLimitSleepDelayMs: DEFAULT_FEDERATION_RATE_LIMIT.sleepDelayMs,
+  rateLimitRejectLimit: DEFAULT_FEDERATION_RATE_LIMIT.rejectLimit,
+  rateLimitConcurrent: DEFAULT_FEDERATION_RATE_LIMIT.concurrent,
+};
+
+const BOOLEAN_SETTINGS: ReadonlyArray<keyof DagmarConfig> = ['enableRegistration', 'allowPrivateAddresses'];
+/** Integer settings and their allowed range. */
+const INTEGER_SETTINGS: Partial<Record<keyof DagmarConfig, [number, number]>> = {
+  maxPrevEvents: [1, 20],
+  rateLimitWindowMs: [1, 3_600_000],
+  rateLimitSleepLimit: [0, 1_000_000],
+  rateLimitSleepDelayMs: [0, 60_000],
+  rateLimitRejectLimit: [0, 1_000_000],
+  rateLimitConcurrent: [1, 10_000],
 };
 
 /** Each setting's name in a config file, its environment variable and its flag. */
@@ -52,6 +87,14 @@ export const SETTINGS: ReadonlyArray<{ key: keyof DagmarConfig; env: string; fla
   { key: 'tlsKey', env: 'DAGMAR_TLS_KEY', flag: 'tls-key', help: 'PEM private key file' },
   { key: 'maxPrevEvents', env: 'DAGMAR_MAX_PREV_EVENTS', flag: 'max-prev-events', help: 'extremities per new event and per /extremities answer, 1–20 (default 10)' },
   { key: 'logLevel', env: 'DAGMAR_LOG_LEVEL', flag: 'log-level', help: 'fatal|error|warn|info|debug|trace|silent (default info)' },
+  { key: 'allowPrivateAddresses', env: 'DAGMAR_ALLOW_PRIVATE_ADDRESSES', flag: 'allow-private-addresses', help: 'let federation reach loopback/private addresses the host map does not name (default off)' },
+  { key: 'metricsListen', env: 'DAGMAR_METRICS_LISTEN', flag: 'metrics-listen', help: 'HOST:PORT serving /metrics without a token (default: /metrics only with --admin-token)' },
+  { key: 'federationRateLimit', env: 'DAGMAR_RATE_LIMIT', flag: 'rate-limit', help: 'on|off: per-origin federation rate limit (default on)' },
+  { key: 'rateLimitWindowMs', env: 'DAGMAR_RATE_LIMIT_WINDOW_MS', flag: 'rate-limit-window-ms', help: 'window the rate limit counts requests over (default 1000)' },
+  { key: 'rateLimitSleepLimit', env: 'DAGMAR_RATE_LIMIT_SLEEP_LIMIT', flag: 'rate-limit-sleep-limit', help: 'requests per window and origin before they are delayed (default 100)' },
+  { key: 'rateLimitSleepDelayMs', env: 'DAGMAR_RATE_LIMIT_SLEEP_DELAY_MS', flag: 'rate-limit-sleep-delay-ms', help: 'delay of a request past the sleep limit (default 500)' },
+  { key: 'rateLimitRejectLimit', env: 'DAGMAR_RATE_LIMIT_REJECT_LIMIT', flag: 'rate-limit-reject-limit', help: 'waiting requests per origin before 429 M_LIMIT_EXCEEDED (default 50)' },
+  { key: 'rateLimitConcurrent', env: 'DAGMAR_RATE_LIMIT_CONCURRENT', flag: 'rate-limit-concurrent', help: 'requests per origin handled at once (default 8)' },
 ];
 
 function invalid(message: string): MatrixError {
@@ -61,17 +104,24 @@ function invalid(message: string): MatrixError {
 /** Turns a raw setting (string from env/flags, or a JSON value from a file) into its typed value. */
 function coerce(key: keyof DagmarConfig, raw: unknown, source: string): unknown {
   const where = `${key} (from ${source})`;
+  if (BOOLEAN_SETTINGS.includes(key)) {
+    if (typeof raw === 'boolean') return raw;
+    if (raw === 'true' || raw === '1' || raw === '') return true;
+    if (raw === 'false' || raw === '0') return false;
+    throw invalid(`${where} must be true or false`);
+  }
+  const range = INTEGER_SETTINGS[key];
+  if (range) {
+    const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+    if (!Number.isInteger(n) || n < range[0] || n > range[1]) throw invalid(`${where} must be an integer from ${range[0]} to ${range[1]}`);
+    return n;
+  }
   switch (key) {
-    case 'enableRegistration':
+    case 'federationRateLimit':
       if (typeof raw === 'boolean') return raw;
-      if (raw === 'true' || raw === '1' || raw === '') return true;
-      if (raw === 'false' || raw === '0') return false;
-      throw invalid(`${where} must be true or false`);
-    case 'maxPrevEvents': {
-      const n = typeof raw === 'number' ? raw : Number(raw);
-      if (!Number.isInteger(n) || n < 1 || n > 20) throw invalid(`${where} must be an integer from 1 to 20`);
-      return n;
-    }
+      if (raw === 'on' || raw === 'true' || raw === '1') return true;
+      if (raw === 'off' || raw === 'false' || raw === '0') return false;
+      throw invalid(`${where} must be on or off`);
     case 'hostMap': {
       const map = typeof raw === 'string' ? (JSON.parse(readFileSync(raw, 'utf8')) as unknown) : raw;
       if (typeof map !== 'object' || map === null || Array.isArray(map)) throw invalid(`${where} must map server names to URLs`);
@@ -116,6 +166,9 @@ export function loadConfig(sources: ConfigSources = {}): DagmarConfig {
   const result = config as unknown as DagmarConfig;
   if (!isValidServerName(result.serverName)) throw invalid(`serverName ${JSON.stringify(result.serverName)} is not a valid server name`);
   if (!/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/.test(result.listen)) throw invalid(`listen ${JSON.stringify(result.listen)} must be HOST:PORT`);
+  if (result.metricsListen !== undefined && !/^(\[[0-9a-fA-F:.]+\]|[^:\s]+):\d{1,5}$/.test(result.metricsListen)) {
+    throw invalid(`metricsListen ${JSON.stringify(result.metricsListen)} must be HOST:PORT`);
+  }
   if (Boolean(result.tlsCert) !== Boolean(result.tlsKey)) throw invalid('tlsCert and tlsKey go together');
   return result;
 }

@@ -15,7 +15,7 @@ import { HostMapResolver } from './federation/client/server-resolver';
 import { createFederationApp, FederationApp } from './federation/server/federation-app';
 import { RunningServer } from './federation/server/listen';
 import { OwnServerKeys } from './federation/server/own-server-keys';
-import { RateLimitOptions } from './federation/server/rate-limit';
+import { FederationRateLimitOptions } from './federation/server/rate-limit';
 import { TransactionSender } from './federation/sender/transaction-sender';
 import { RoomEvent } from './protocol/room-event';
 import { parseUserId } from './protocol/identifiers';
@@ -24,7 +24,7 @@ import { openStorage, Storage } from './storage';
 import { addFederationEndpoints } from './federation/server/federation-endpoints';
 import { adminRouter } from './admin/admin-router';
 import { HomeserverMetrics } from './metrics/homeserver-metrics';
-import { metricsRouter } from './metrics/metrics-route';
+import { listenForMetrics, metricsRouter } from './metrics/metrics-route';
 import { requestObserver } from './metrics/request-observer';
 import { durableResponses } from './federation/server/durable-responses';
 import { addClientApi, DEFAULT_CREDENTIAL_RATE_LIMIT } from './client-api/client-api';
@@ -34,8 +34,8 @@ import { cosignRemoteInvite } from './federation/remote-invite';
 export interface HomeserverOptions extends Partial<DagmarConfig> {
   /** Structured logger; default pino at `logLevel` (silent when dataDir is ':memory:' and no level is set). */
   logger?: Logger;
-  /** Per-origin federation rate limit; false disables it (local benchmarks). */
-  rateLimit?: RateLimitOptions | false;
+  /** Per-origin federation rate limit; false disables it (local benchmarks). Default: from the config's rateLimit* settings. */
+  rateLimit?: FederationRateLimitOptions | false;
   /** Outbound retry backoff (tests shorten it). */
   initialBackoffMs?: number;
   maxBackoffMs?: number;
@@ -60,6 +60,8 @@ export interface Homeserver {
   start(listen?: { host?: string; port?: number }): Promise<RunningServer>;
   /** Base URL once started. */
   url(): string;
+  /** Base URL of the separate /metrics listener (config metricsListen) once started; undefined without one. */
+  metricsUrl(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -95,9 +97,11 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
       .map((k) => ({ keyId: k.keyId, publicKey: signingKeyFromSeed(k.keyId.replace(/^ed25519:/, ''), k.seed).publicKey, expiredTs: k.retiredTs as number })),
   });
 
-  const discovery = new ServerDiscovery({ resolveSrv: dnsResolveSrv, fetchWellKnown: (host) => httpsFetchWellKnown(host) });
+  // Names in the host map go where it says (loopback included); others through discovery, which
+  // refuses private addresses unless allowPrivateAddresses.
+  const discovery = new ServerDiscovery({ resolveSrv: dnsResolveSrv, fetchWellKnown: (host, lookup) => httpsFetchWellKnown(host, lookup ? { lookup } : {}), allowPrivateAddresses: config.allowPrivateAddresses });
   const hostMap = new HostMapResolver(config.hostMap, discovery);
-  const client = new FederationClient({ serverName, signingKey: () => key, resolver: hostMap });
+  const client = new FederationClient({ serverName, signingKey: () => key, resolver: hostMap, log: (fields, message) => logger.warn(fields, message) });
   const keyRing = new KeyRing({ store: new InMemoryKeyStore(), fetchServerKeys: (other) => client.getServerKeys(other), now });
 
   const sender = new TransactionSender({
@@ -127,7 +131,7 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
     ownKeys,
     keyRing,
     logger: { error: (details: Record<string, unknown>, message?: string) => logger.error(details, message) },
-    ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
+    rateLimit: options.rateLimit ?? configuredRateLimit(config),
     now,
   });
   addFederationEndpoints(federation, {
@@ -149,10 +153,12 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
 
   // Observe every request from the very front, outside the error middleware, so the status logged is the one sent.
   federation.app.middleware.unshift(requestObserver(metrics, logger), durableResponses(storage));
-  federation.addPublicRouter(metricsRouter(metrics));
+  // /metrics names every room: on its own listener (metricsListen) without a token, else behind the admin token, else nowhere.
+  if (config.metricsListen === undefined && config.adminToken) federation.addPublicRouter(metricsRouter(metrics, { adminToken: config.adminToken }));
   if (config.adminToken) federation.addPublicRouter(adminRouter({ storage, adminToken: config.adminToken }));
 
   let running: RunningServer | undefined;
+  let metricsRunning: RunningServer | undefined;
   const homeserver: Homeserver = {
     serverName,
     config,
@@ -170,6 +176,15 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
       const [host, port] = splitHostPort(config.listen);
       const tls = config.tlsCert && config.tlsKey ? { cert: readText(config.tlsCert), key: readText(config.tlsKey) } : undefined;
       running = await federation.listen({ host: listen?.host ?? host, port: listen?.port ?? port, ...(tls ? { tls } : {}) });
+      if (config.metricsListen !== undefined) {
+        const [metricsHost, metricsPort] = splitHostPort(config.metricsListen);
+        try {
+          metricsRunning = await listenForMetrics(metrics, metricsHost, metricsPort);
+        } catch (error) {
+          await running.close();
+          throw error;
+        }
+      }
       hostMap.set(serverName, running.url);
       sender.resume();
       logger.info({ url: running.url, serverName }, 'listening');
@@ -179,9 +194,13 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
       if (!running) throw new Error('homeserver not started');
       return running.url;
     },
+    metricsUrl() {
+      return metricsRunning?.url;
+    },
     async stop() {
       sender.stop();
       client.close();
+      if (metricsRunning) await metricsRunning.close();
       if (running) await running.close();
       storage.close();
     },
@@ -198,6 +217,18 @@ function destinationsFor(rooms: RoomService, event: RoomEvent): string[] {
     if (target && event.content.membership !== 'invite') servers.add(target);
   }
   return [...servers];
+}
+
+/** The per-origin federation limit the config asks for (rate-limit.ts). */
+function configuredRateLimit(config: DagmarConfig): FederationRateLimitOptions | false {
+  if (!config.federationRateLimit) return false;
+  return {
+    windowMs: config.rateLimitWindowMs,
+    sleepLimit: config.rateLimitSleepLimit,
+    sleepDelayMs: config.rateLimitSleepDelayMs,
+    rejectLimit: config.rateLimitRejectLimit,
+    concurrent: config.rateLimitConcurrent,
+  };
 }
 
 function splitHostPort(listen: string): [string, number] {

@@ -9,7 +9,7 @@ export const CONFIG_OPTION: CliOption = { type: 'string', help: 'JSON config fil
 export function settingOptions(): Record<string, CliOption> {
   const options: Record<string, CliOption> = { config: CONFIG_OPTION };
   for (const s of SETTINGS) {
-    options[s.flag] = { type: s.key === 'enableRegistration' ? 'boolean' : 'string', help: `${s.help} [${s.env}]` };
+    options[s.flag] = { type: s.key === 'enableRegistration' || s.key === 'allowPrivateAddresses' ? 'boolean' : 'string', help: `${s.help} [${s.env}]` };
   }
   return options;
 }

@@ -18,6 +18,14 @@ function listenError(error: unknown, config: DagmarConfig): string {
   return `cannot listen on ${config.listen}: ${(error as Error).message}`;
 }
 
+/** Where /metrics is served: its own listener, behind the admin token, or not at all. */
+function metricsLine(hs: Homeserver, config: DagmarConfig, url: string): string {
+  const own = hs.metricsUrl();
+  if (own !== undefined) return `${own}/metrics (no token; --metrics-listen)`;
+  if (config.adminToken !== undefined) return `${url}/metrics (Authorization: Bearer <admin token>)`;
+  return 'off (set --metrics-listen HOST:PORT or --admin-token)';
+}
+
 /** Resolves with the first of SIGINT/SIGTERM; a second signal while stopping exits at once. */
 function nextSignal(hs: Homeserver): Promise<NodeJS.Signals> {
   return new Promise((done) => {
@@ -40,7 +48,7 @@ function nextSignal(hs: Homeserver): Promise<NodeJS.Signals> {
 export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'run the homeserver (federation, client API, admin API, /metrics) until SIGINT/SIGTERM',
-  usage: 'dagmar serve [--config FILE] [--data-dir DIR] [--listen HOST:PORT] [--server-name NAME] [--host-map FILE] [--enable-registration] [--admin-token TOKEN] [...]',
+  usage: 'dagmar serve [--config FILE] [--data-dir DIR] [--listen HOST:PORT] [--server-name NAME] [--host-map FILE] [--enable-registration] [--admin-token TOKEN] [--metrics-listen HOST:PORT] [--allow-private-addresses] [--rate-limit on|off] [...]',
   options: settingOptions(),
   async run(values) {
     const config = configFromValues(values);
@@ -65,7 +73,7 @@ export const serveCommand: CliCommand = {
         `  data dir:     ${dataDir}`,
         `  registration: ${config.enableRegistration ? 'open' : 'off'}`,
         `  admin API:    ${config.adminToken !== undefined ? `${running.url}/_dagmar/admin/v1` : 'off (set --admin-token)'}`,
-        `  metrics:      ${running.url}/metrics`,
+        `  metrics:      ${metricsLine(hs, config, running.url)}`,
         '',
       ].join('\n'),
     );

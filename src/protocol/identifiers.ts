@@ -122,3 +122,15 @@ export function serverOfUser(userId: string): string {
 export function hostOfServerName(serverName: string): string {
   return parseServerName(serverName)?.host ?? serverName;
 }
+
+/**
+ * Whether a string can travel as an identifier between servers: no lone surrogate (U+D800–U+DFFF
+ * unpaired) and no NUL. JSON can spell both, but Python's canonicaljson (Synapse) cannot encode a lone
+ * surrogate and SQLite-backed servers truncate at NUL, so an event carrying one in its type or IDs
+ * would be accepted by some servers and not others — a split room.
+ */
+export function isTransportableText(text: string): boolean {
+  return !LONE_SURROGATE_OR_NUL.test(text);
+}
+
+const LONE_SURROGATE_OR_NUL = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|\0/;

@@ -1,7 +1,7 @@
 // The PDU: its shape per room version and the spec's size limits (server-server API "PDUs", "Size limits").
 import { canonicalJsonByteLength } from './canonical-json';
 import { InvalidJsonError, MatrixError } from './errors';
-import { parseUserId } from './identifiers';
+import { isTransportableText, parseUserId } from './identifiers';
 import { isJsonObject, JsonObject } from './json';
 import { getRoomVersion, RoomVersion } from './room-versions';
 
@@ -57,6 +57,12 @@ function checkString(value: unknown, path: string, maxBytes?: number): asserts v
   if (maxBytes !== undefined && Buffer.byteLength(value, 'utf8') > maxBytes) fail(path, `longer than ${maxBytes} bytes`);
 }
 
+/** A string naming something (type, state key, an ID): also no lone surrogate and no NUL (identifiers.ts). */
+function checkIdString(value: unknown, path: string): asserts value is string {
+  checkString(value, path, MAX_ID_FIELD_BYTES);
+  if (!isTransportableText(value)) fail(path, 'contains a lone surrogate or NUL');
+}
+
 function checkInteger(value: unknown, path: string, min: number, max: number): void {
   if (typeof value !== 'number' || !Number.isInteger(value)) fail(path, 'expected an integer');
   if (value < min || value > max) fail(path, `integer out of range ${min}..${max}`);
@@ -71,10 +77,10 @@ function checkReferences(value: unknown, path: string, rv: RoomVersion, max: num
     const at = `${path}[${i}]`;
     if (rv.referencesAreHashPairs) {
       if (!Array.isArray(ref) || ref.length !== 2) fail(at, 'expected an [event_id, hashes] pair');
-      checkString(ref[0], `${at}[0]`, MAX_ID_FIELD_BYTES);
+      checkIdString(ref[0], `${at}[0]`);
       if (!isJsonObject(ref[1])) fail(`${at}[1]`, 'expected a hashes object');
     } else {
-      checkString(ref, at, MAX_ID_FIELD_BYTES);
+      checkIdString(ref, at);
       if (!ref.startsWith('$')) fail(at, 'expected an event ID');
     }
   });
@@ -89,18 +95,18 @@ export function validatePdu(value: unknown, roomVersion: string | RoomVersion): 
   const rv = getRoomVersion(roomVersion);
   if (!isJsonObject(value)) fail('', 'a PDU must be a JSON object');
   const pdu = value as Record<string, unknown>;
-  checkString(pdu.type, 'type', MAX_ID_FIELD_BYTES);
+  checkIdString(pdu.type, 'type');
   const isV12Create = rv.roomIdFromCreateEvent && pdu.type === 'm.room.create' && pdu.state_key === '';
   if (isV12Create) {
     if (pdu.room_id !== undefined) fail('room_id', 'a v12 create event must not have a room_id');
   } else {
-    checkString(pdu.room_id, 'room_id', MAX_ID_FIELD_BYTES);
+    checkIdString(pdu.room_id, 'room_id');
     if (!pdu.room_id.startsWith('!')) fail('room_id', 'expected a room ID');
   }
-  checkString(pdu.sender, 'sender', MAX_ID_FIELD_BYTES);
+  checkIdString(pdu.sender, 'sender');
   if (!parseUserId(pdu.sender)) fail('sender', 'expected a user ID');
   checkInteger(pdu.origin_server_ts, 'origin_server_ts', -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-  if (pdu.state_key !== undefined) checkString(pdu.state_key, 'state_key', MAX_ID_FIELD_BYTES);
+  if (pdu.state_key !== undefined) checkIdString(pdu.state_key, 'state_key');
   if (!isJsonObject(pdu.content)) fail('content', 'expected an object');
   checkReferences(pdu.prev_events, 'prev_events', rv, MAX_PREV_EVENTS);
   checkReferences(pdu.auth_events, 'auth_events', rv, MAX_AUTH_EVENTS);
@@ -113,9 +119,11 @@ export function validatePdu(value: unknown, roomVersion: string | RoomVersion): 
     for (const [keyId, sig] of Object.entries(keys)) checkString(sig, `signatures.${server}.${keyId}`);
   }
   if (pdu.unsigned !== undefined && !isJsonObject(pdu.unsigned)) fail('unsigned', 'expected an object');
-  if (pdu.redacts !== undefined) checkString(pdu.redacts, 'redacts', MAX_ID_FIELD_BYTES);
+  if (pdu.redacts !== undefined) checkIdString(pdu.redacts, 'redacts');
+  // From v11 (MSC2174) the redacted event's ID lives in content.redacts, and is kept by redaction.
+  if (pdu.type === 'm.room.redaction' && typeof pdu.content.redacts === 'string') checkIdString(pdu.content.redacts, 'content.redacts');
   if (rv.eventIdFormat === 'server-assigned') {
-    checkString(pdu.event_id, 'event_id', MAX_ID_FIELD_BYTES);
+    checkIdString(pdu.event_id, 'event_id');
     if (!pdu.event_id.startsWith('$')) fail('event_id', 'expected an event ID');
   }
   const size = canonicalJsonByteLength(pdu, { strictIntegers: rv.strictCanonicalJson });

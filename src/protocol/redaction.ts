@@ -67,9 +67,12 @@ function redactContent(type: string, content: JsonObject, algorithm: RedactionAl
     if (Object.prototype.hasOwnProperty.call(content, key)) kept[key] = structuredClone(content[key]) as JsonValue;
   }
   if (algorithm === 'v11' && type === 'm.room.member') {
+    // MSC3821 keeps `third_party_invite.signed`. An object without `signed` stays as `{}`: Synapse
+    // (prune_event_dict) and Ruma keep the emptied object, and the event ID (a hash of the redacted
+    // form) must be the same as theirs or the room splits. A non-object is dropped, as they do.
     const invite = content.third_party_invite;
-    if (isJsonObject(invite) && Object.prototype.hasOwnProperty.call(invite, 'signed')) {
-      kept.third_party_invite = { signed: structuredClone(invite.signed) };
+    if (isJsonObject(invite)) {
+      kept.third_party_invite = Object.prototype.hasOwnProperty.call(invite, 'signed') ? { signed: structuredClone(invite.signed) } : {};
     }
   }
   return kept;

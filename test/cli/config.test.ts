@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { configFromValues } from '../../src/cli/config-options';
 import { DEFAULT_CONFIG, loadConfig } from '../../src/config';
 
 let dir: string;
@@ -37,6 +38,11 @@ test.each([
   [{ env: { DAGMAR_ENABLE_REGISTRATION: 'maybe' } }, /DAGMAR_ENABLE_REGISTRATION.* true or false/],
   [{ env: { DAGMAR_LOG_LEVEL: 'loud' } }, /not a log level/],
   [{ flags: { 'tls-cert': '/x.pem' } }, /tlsCert and tlsKey go together/],
+  [{ flags: { 'rate-limit': 'sometimes' } }, /federationRateLimit .* on or off/],
+  [{ env: { DAGMAR_RATE_LIMIT_CONCURRENT: '0' } }, /rateLimitConcurrent .* from 1 to/],
+  [{ env: { DAGMAR_RATE_LIMIT_SLEEP_DELAY_MS: 'soon' } }, /rateLimitSleepDelayMs .* integer/],
+  [{ flags: { 'metrics-listen': '9100' } }, /metricsListen .* must be HOST:PORT/],
+  [{ env: { DAGMAR_ALLOW_PRIVATE_ADDRESSES: 'perhaps' } }, /DAGMAR_ALLOW_PRIVATE_ADDRESSES.* true or false/],
 ])('a bad value is refused with a message naming it: %j', (sources, message) => {
   expect(() => loadConfig({ env: {}, ...sources })).toThrow(message);
 });
@@ -46,3 +52,20 @@ test('an unknown setting in a file is an error that names it', () => {
   writeFileSync(file, JSON.stringify({ serverNmae: 'typo.test' }));
   expect(() => loadConfig({ file })).toThrow(/unknown setting serverNmae/);
 });
+
+test('private addresses, the metrics listener and every rate-limit figure have all three spellings; off by default', () => {
+  expect(DEFAULT_CONFIG).toMatchObject({ allowPrivateAddresses: false, metricsListen: undefined, federationRateLimit: true });
+  expect(DEFAULT_CONFIG).toMatchObject({ rateLimitWindowMs: 1000, rateLimitSleepLimit: 100, rateLimitSleepDelayMs: 500, rateLimitRejectLimit: 50, rateLimitConcurrent: 8 });
+  const file = join(dir, 'dagmar.json');
+  writeFileSync(file, JSON.stringify({ allowPrivateAddresses: true, metricsListen: '127.0.0.1:9100', rateLimitWindowMs: 2000, rateLimitSleepLimit: 5 }));
+  const config = loadConfig({
+    file,
+    env: { DAGMAR_RATE_LIMIT_SLEEP_LIMIT: '6', DAGMAR_RATE_LIMIT_REJECT_LIMIT: '9', DAGMAR_RATE_LIMIT_CONCURRENT: '2' },
+    flags: { 'rate-limit-sleep-delay-ms': '250', 'metrics-listen': '[::1]:9200' },
+  });
+  expect(config).toMatchObject({ allowPrivateAddresses: true, metricsListen: '[::1]:9200', rateLimitWindowMs: 2000, rateLimitSleepLimit: 6, rateLimitSleepDelayMs: 250, rateLimitRejectLimit: 9, rateLimitConcurrent: 2 });
+  // As the CLI parses them: a boolean flag, and --rate-limit off.
+  expect(configFromValues({ 'allow-private-addresses': true, 'rate-limit': 'off' }, {})).toMatchObject({ allowPrivateAddresses: true, federationRateLimit: false });
+  expect(configFromValues({}, { DAGMAR_RATE_LIMIT: 'off' }).federationRateLimit).toBe(false);
+});
+

@@ -187,17 +187,19 @@ describe('the cap', () => {
 });
 
 describe('rate limiting', () => {
-  test('past the per-origin burst: 429 M_LIMIT_EXCEEDED with retry_after_ms', async () => {
-    fx = await startFixture(['peer.test'], { rateLimit: { burst: 30, ratePerSecond: 0.001 } });
+  test('past the sleep limit requests wait; past the reject limit of waiting ones: 429 M_LIMIT_EXCEEDED with retry_after_ms', async () => {
+    // A long window, so the join's own requests already use up the two undelayed ones.
+    fx = await startFixture(['peer.test'], { rateLimit: { windowMs: 60_000, sleepLimit: 2, sleepDelayMs: 1000, rejectLimit: 3 } });
     peer = fx.peers[0]!;
     const roomId = await createRoom(fx.hs, '10');
     await peer.join(DAGMAR, roomId, PAT);
-    let limited;
-    for (let i = 0; i < 40 && !limited; i++) {
-      const answer = await peer.call(DAGMAR, 'GET', STABLE(roomId));
-      if (answer.status !== 200) limited = answer;
-    }
-    expect(limited?.status).toBe(429);
-    expect(limited?.body).toMatchObject({ errcode: 'M_LIMIT_EXCEEDED', retry_after_ms: expect.any(Number) });
+    const answers = await Promise.all(Array.from({ length: 10 }, () => peer.call<Extremities & JsonObject>(DAGMAR, 'GET', STABLE(roomId))));
+    const ok = answers.filter((a) => a.status === 200);
+    const limited = answers.filter((a) => a.status === 429);
+    // Three wait their turn and are answered; the others find three waiting and are refused.
+    expect(ok).toHaveLength(3);
+    for (const a of ok) expect(a.body.prev_events).toEqual(fx.hs.rooms.prevEventsFor(roomId).map((e) => e.eventId));
+    expect(limited).toHaveLength(7);
+    for (const a of limited) expect(a.body).toMatchObject({ errcode: 'M_LIMIT_EXCEEDED', retry_after_ms: 1000 });
   });
 });

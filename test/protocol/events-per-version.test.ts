@@ -68,6 +68,18 @@ describe.each(ROOM_VERSION_IDS.map((v) => [v]))('room version %s', (version) => 
     expect(redact('m.room.redaction', { redacts: '$x', reason: 'r' })).toEqual(rv.redaction === 'v11' ? { redacts: '$x' } : {});
   });
 
+  test('a member event\'s third_party_invite without `signed` is kept as {} from v11 (as Synapse and Ruma do)', () => {
+    const redact = (content: Record<string, unknown>) => redactEvent(basePdu(version, { type: 'm.room.member', state_key: '@b:example.org', content }), version).content;
+    const v11 = rv.redaction === 'v11';
+    expect(redact({ membership: 'join', third_party_invite: { display_name: 'x' } })).toEqual(v11 ? { membership: 'join', third_party_invite: {} } : { membership: 'join' });
+    // Not an object: nothing to keep in any version.
+    expect(redact({ membership: 'join', third_party_invite: 'x' })).toEqual({ membership: 'join' });
+    // The event ID is a hash of the redacted form, so the {} changes it.
+    const withEmpty = { ...basePdu(version, { type: 'm.room.member', state_key: '@b:example.org', content: { membership: 'join', third_party_invite: { display_name: 'x' } } }) };
+    const without = { ...basePdu(version, { type: 'm.room.member', state_key: '@b:example.org', content: { membership: 'join' } }) };
+    if (rv.eventIdFormat !== 'server-assigned') expect(computeEventId(withEmpty as never, version) === computeEventId(without as never, version)).toBe(!v11);
+  });
+
   test('redaction does not modify its argument', () => {
     const pdu = basePdu(version);
     const before = JSON.stringify(pdu);

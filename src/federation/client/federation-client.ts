@@ -6,6 +6,7 @@ import type { SigningKey } from '../../crypto/signing-key-file';
 import { parseServerName } from '../../protocol/identifiers';
 import { isJsonObject, JsonObject } from '../../protocol/json';
 import { signRequest } from '../x-matrix';
+import { PrivateAddressError } from '../discovery/address-policy';
 import { FederationRequestError } from './federation-request-error';
 import { ServerResolver, UnresolvableServerError } from './server-resolver';
 
@@ -21,7 +22,17 @@ export interface FederationClientOptions {
   maxResponseBytes?: number;
   /** Extra trust for HTTPS (a testbed's own CA), or none at all for throwaway testbeds. */
   tls?: { ca?: string | Buffer | Array<string | Buffer>; rejectUnauthorized?: boolean };
+  /** Where the real cause of an unreachable server goes (the error itself says only "could not reach"). */
+  log?: (fields: Record<string, unknown>, message: string) => void;
 }
+
+/**
+ * The whole message for a server we could not reach, whatever the reason (refused, reset, timed out,
+ * TLS, DNS, a private address). Requests are often caused by someone else (an X-Matrix origin, a
+ * notary query, a join via server_name=) and their errors reach that someone: a message that echoed
+ * ECONNREFUSED or a timeout would tell closed ports from open ones. The cause is logged instead.
+ */
+export const UNREACHABLE_MESSAGE = 'could not reach the server';
 
 export type QueryValue = string | number | boolean | readonly (string | number | boolean)[];
 
@@ -65,12 +76,18 @@ export class FederationClient {
     const method = methodName.toUpperCase();
     const fail = (kind: ConstructorParameters<typeof FederationRequestError>[0], message: string, extra: { status?: number; errcode?: string; body?: unknown; cause?: unknown } = {}) =>
       new FederationRequestError(kind, destination, method, path, message, extra.status, extra.errcode, extra.body, { cause: extra.cause });
+    const unreachable = (kind: 'network' | 'timeout', cause: unknown) => {
+      this.options.log?.({ destination, method, path, kind, cause: cause instanceof Error ? cause.message : String(cause), private: cause instanceof PrivateAddressError }, 'federation request failed');
+      return fail(kind, UNREACHABLE_MESSAGE, { cause });
+    };
     if (!path.startsWith('/_matrix/')) throw new TypeError(`federation paths start with /_matrix/, got ${path}`);
     let resolved;
     try {
       resolved = await this.options.resolver.resolve(destination);
     } catch (e) {
-      throw fail(e instanceof UnresolvableServerError ? 'unresolvable' : 'network', `cannot resolve ${destination}: ${(e as Error).message}`, { cause: e });
+      // The host map's "not in the host map" is our own text and safe to show; anything else is not.
+      if (e instanceof UnresolvableServerError) throw fail('unresolvable', `cannot resolve ${destination}: ${e.message}`, { cause: e });
+      throw unreachable('network', e);
     }
     const base = new URL(resolved.baseUrl);
     const uri = path + queryString(options.query);
@@ -98,6 +115,7 @@ export class FederationClient {
       path: uri,
       headers,
       agent: https ? this.httpsAgent : this.httpAgent,
+      ...(resolved.lookup ? { lookup: resolved.lookup } : {}),
     };
     if (https && tlsName?.kind === 'dns') requestOptions.servername = tlsName.host;
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? 30_000;
@@ -132,10 +150,10 @@ export class FederationClient {
     } catch (e) {
       if (e instanceof FederationRequestError) throw e;
       if (controller.signal.aborted) {
-        const timedOut = controller.signal.reason === 'timeout';
-        throw fail(timedOut ? 'timeout' : 'aborted', timedOut ? `no answer within ${timeoutMs} ms` : 'cancelled by the caller', { cause: e });
+        if (controller.signal.reason === 'timeout') throw unreachable('timeout', e);
+        throw fail('aborted', 'cancelled by the caller', { cause: e });
       }
-      throw fail('network', (e as Error).message, { cause: e });
+      throw unreachable('network', e);
     } finally {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onCallerAbort);

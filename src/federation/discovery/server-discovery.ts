@@ -1,6 +1,8 @@
 // Resolving a server name to where we connect, per the server-server API "Resolving server names":
 // IP literals, explicit ports, /.well-known/matrix/server delegation, SRV records, port 8448.
+import type { LookupFunction } from 'node:net';
 import { parseServerName } from '../../protocol/identifiers';
+import { isPrivateAddress, PrivateAddressError, publicOnlyLookup } from './address-policy';
 
 export interface ResolvedServer {
   /** The base URL to send requests to, e.g. `https://203.0.113.5:8448`. */
@@ -9,6 +11,8 @@ export interface ResolvedServer {
   hostHeader: string;
   /** How we got there, for logs: "ip literal", "explicit port", "well-known → srv", ... */
   via: string;
+  /** DNS lookup to connect with; discovery's answers use one that refuses private addresses. */
+  lookup?: LookupFunction;
 }
 
 export interface SrvRecord {
@@ -21,12 +25,22 @@ export interface SrvRecord {
 export interface DiscoveryDeps {
   /** SRV lookup; resolves to [] when there is no record. */
   resolveSrv(name: string): Promise<SrvRecord[]>;
-  /** GET https://{hostname}/.well-known/matrix/server; undefined on any failure (the spec says to move on). */
-  fetchWellKnown(hostname: string): Promise<unknown>;
+  /**
+   * GET https://{hostname}/.well-known/matrix/server; undefined on any failure (the spec says to move on).
+   * `lookup`, when given, is the address policy the connection must follow.
+   */
+  fetchWellKnown(hostname: string, lookup?: LookupFunction): Promise<unknown>;
   /** Cache lifetime for well-known answers (default 24 h) and for failures (default 1 h). */
   wellKnownTtlMs?: number;
   wellKnownFailureTtlMs?: number;
   now?: () => number;
+  /**
+   * Connect to loopback/private addresses too (config allowPrivateAddresses). Default false: a name
+   * that resolves there is refused, whether it is an IP literal, an SRV/well-known target or a DNS answer.
+   */
+  allowPrivateAddresses?: boolean;
+  /** The connect-time lookup that enforces it; default publicOnlyLookup (address-policy.ts). */
+  publicLookup?: LookupFunction;
 }
 
 const DEFAULT_PORT = 8448;
@@ -47,6 +61,15 @@ export class ServerDiscovery {
   constructor(private readonly deps: DiscoveryDeps) {}
 
   async resolve(serverName: string): Promise<ResolvedServer> {
+    const found = await this.discover(serverName);
+    if (this.deps.allowPrivateAddresses) return found;
+    // IP literals never reach a lookup function, so they are checked here; names are checked at connect time.
+    const host = new URL(found.baseUrl).hostname;
+    if (isPrivateAddress(host)) throw new PrivateAddressError(`${serverName} leads to a private address`);
+    return { ...found, lookup: this.deps.publicLookup ?? publicOnlyLookup };
+  }
+
+  private async discover(serverName: string): Promise<ResolvedServer> {
     const parsed = parseServerName(serverName);
     if (!parsed) throw new Error(`invalid server name ${JSON.stringify(serverName)}`);
     // Step 1: an IP literal is used as is.
@@ -87,7 +110,7 @@ export class ServerDiscovery {
     if (cached && cached.expires > now) return cached.value;
     let value: string | undefined;
     try {
-      const body = await this.deps.fetchWellKnown(host);
+      const body = await (this.deps.allowPrivateAddresses ? this.deps.fetchWellKnown(host) : this.deps.fetchWellKnown(host, this.deps.publicLookup ?? publicOnlyLookup));
       const server = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['m.server'] : undefined;
       value = typeof server === 'string' && parseServerName(server) ? server : undefined;
     } catch {

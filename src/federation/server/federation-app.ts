@@ -12,7 +12,7 @@ import { keyQueryRouter } from './key-query-routes';
 import { keyServerRouter } from './key-server-route';
 import { listen, ListenOptions, RunningServer } from './listen';
 import type { OwnKeysProvider } from './own-server-keys';
-import { rateLimit, RateLimitOptions } from './rate-limit';
+import { federationRateLimit, FederationRateLimitOptions, rateLimit, RateLimitOptions } from './rate-limit';
 import { versionRouter } from './version-route';
 import { xMatrixAuth } from './x-matrix-auth';
 
@@ -22,8 +22,8 @@ export interface FederationAppOptions {
   /** Reported by /_matrix/federation/v1/version. */
   version?: string;
   bodyLimitBytes?: number;
-  /** Per-origin limits on authenticated routes; false turns them off. */
-  rateLimit?: RateLimitOptions | false;
+  /** Per-origin limits on authenticated routes (delay, then 429; rate-limit.ts); false turns them off. */
+  rateLimit?: FederationRateLimitOptions | false;
   /**
    * Per-address limits on the unauthenticated key routes (each notary query may cost us fetches).
    * Default 50/s with bursts of 200; loopback testbeds share one address, so keep it generous.
@@ -57,7 +57,7 @@ export function createFederationApp(options: FederationAppOptions): FederationAp
   const routeMiddleware: Middleware[] = [];
   let dispatch: Middleware = compose(routeMiddleware);
   const auth = xMatrixAuth({ serverName: options.ownKeys().serverName, keyRing: options.keyRing, ...clock });
-  const perOrigin = options.rateLimit === false ? [] : [rateLimit({ ...clock, ...options.rateLimit })];
+  const perOrigin = options.rateLimit === false ? [] : [federationRateLimit({ ...clock, ...options.rateLimit })];
   const perAddress =
     options.keyRateLimit === false
       ? []
