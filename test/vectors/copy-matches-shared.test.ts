@@ -1,6 +1,6 @@
 // The repository's copy of the spec vectors is the project's shared copy, byte for byte, whenever the shared one is beside the repository.
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { VECTORS_PATH } from '../support/vectors';
 
 const SHARED_PATH = resolve(__dirname, '..', '..', '..', 'shared', 'vectors', 'spec-appendix.json');

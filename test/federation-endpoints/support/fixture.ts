@@ -52,15 +52,6 @@ export function enc(part: string): string {
   return encodeURIComponent(part);
 }
 
-/** Waits (bounded) for a condition driven by background work, e.g. the outbound sender. */
-export async function waitFor(check: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 /** Alice sets a state event on dagmar (e.g. m.room.server_acl, m.room.history_visibility). */
 export function aliceSets(hs: Homeserver, roomId: string, type: string, content: Record<string, unknown>, stateKey = ''): Promise<RoomEvent> {
   return hs.rooms.sendLocalEvent(roomId, { type, sender: ALICE, stateKey, content: content as RoomEvent['content'] });
