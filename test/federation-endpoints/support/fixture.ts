@@ -30,6 +30,57 @@ export async function startFixture(peerNames: readonly string[], options: Partia
   };
 }
 
+/**
+ * For tests that start their own fixture (options that differ per test): returns a `startFixture` whose
+ * fixtures are all stopped after each test, so no test file repeats the afterEach.
+ */
+export function useFixtureStarter(): typeof startFixture {
+  const started: Fixture[] = [];
+  afterEach(async () => {
+    for (const fx of started.splice(0)) await fx.stop();
+  });
+  return async (peerNames, options) => {
+    const fx = await startFixture(peerNames, options);
+    started.push(fx);
+    return fx;
+  };
+}
+
+/** The fixture of the test that is running, read through `useEndpointFixture`'s handle. */
+export interface EndpointFixture {
+  readonly hs: Homeserver;
+  readonly peers: readonly TestPeer[];
+  /** The first peer. */
+  readonly peer: TestPeer;
+}
+
+/** Registers jest hooks that start a fresh fixture (dagmar + started peers) before each test and stop it after. */
+export function useEndpointFixture(peerNames: readonly string[] = ['peer.test'], options: Partial<HomeserverOptions> = {}): EndpointFixture {
+  const start = useFixtureStarter();
+  let current: Fixture | undefined;
+  beforeEach(async () => {
+    current = await start(peerNames, options);
+  });
+  afterEach(() => {
+    current = undefined;
+  });
+  const running = (): Fixture => {
+    if (!current) throw new Error('the endpoint fixture exists only while a test runs (inside test/beforeEach)');
+    return current;
+  };
+  return {
+    get hs() {
+      return running().hs;
+    },
+    get peers() {
+      return running().peers;
+    },
+    get peer() {
+      return running().peers[0]!;
+    },
+  };
+}
+
 /** A public room created by alice on dagmar. */
 export function createRoom(hs: Homeserver, roomVersion: string, initialState: InitialStateEvent[] = []): Promise<string> {
   return hs.rooms.createRoom({ creator: ALICE, roomVersion, preset: 'public_chat', initialState });
