@@ -2,12 +2,12 @@
 import fs from 'node:fs';
 import type { RoomEvent } from '../../../src/protocol/room-event';
 import { openStorage } from '../../../src/storage';
-import { RoomDag } from './room-dag';
+import { MinimalRoom } from './minimal-room';
 
 const file = process.argv[2];
 const storage = openStorage(file, { durability: process.argv[3] === 'on-flush' ? 'on-flush' : 'every-commit' });
 // One room per database file; its ID is kept in the file so that a restarted writer continues it.
-const dag = new RoomDag('10');
+const dag = new MinimalRoom('10');
 const existing = storage.db.prepare('SELECT room_id FROM rooms LIMIT 1').get() as { room_id: string } | undefined;
 const roomId = existing?.room_id ?? dag.roomId;
 const ack = (ids: string[]): void => {
