@@ -1,5 +1,5 @@
 // `dagmar/testing`: what users import into their own test suites — servers in memory, signed events, DAGs.
-export { EventFactory, TEST_SEED } from './event-factory';
+export { DEFAULT_ID_SEED, EventFactory, TEST_SEED } from './event-factory';
 export type { EventFactoryOptions, EventFields } from './event-factory';
 export { startTestHomeserver, startTestFederation } from './test-federation';
 export { eventually } from './eventually';
