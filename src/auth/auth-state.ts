@@ -1,5 +1,4 @@
 // Looking things up in the state the rules run against: events keyed by stateKey(type, state_key).
-import { isJsonObject } from '../protocol/json';
 import { RoomEvent } from '../protocol/room-event';
 import { stateKey } from '../state/state-map';
 
@@ -29,10 +28,4 @@ export function membershipOf(state: AuthState, userId: string): string {
 export function joinRuleOf(state: AuthState): string {
   const rule = stateEvent(state, 'm.room.join_rules', '')?.content.join_rule;
   return typeof rule === 'string' ? rule : 'invite';
-}
-
-/** The `content` object of an event field, or undefined when absent or not an object. */
-export function objectField(content: Record<string, unknown>, key: string): Record<string, unknown> | undefined {
-  const value = content[key];
-  return isJsonObject(value) ? value : undefined;
 }

@@ -3,7 +3,6 @@
 // whatever gap is left) — all before the room's lock and the storage transaction, then ingest.
 import type { Logger } from 'pino';
 import type { KeyRing } from '../crypto/key-ring';
-import { MatrixError } from '../protocol/errors';
 import { isJsonObject } from '../protocol/json';
 import { RoomEvent } from '../protocol/room-event';
 import { getRoomVersion, RoomVersion } from '../protocol/room-versions';
@@ -161,8 +160,4 @@ export class PduIntake {
 export function sendResultFor(result: IntakeResult): Record<string, string> {
   if (result.status === 'dropped' || result.status === 'rejected') return { error: result.reason ?? result.status };
   return {};
-}
-
-export function badTransaction(message: string): MatrixError {
-  return new MatrixError(400, 'M_BAD_JSON', message);
 }

@@ -9,8 +9,3 @@ export interface JsonObject {
 export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-
-/** A deep copy of a JSON value (structuredClone keeps undefined and non-JSON values we never produce). */
-export function cloneJson<T>(value: T): T {
-  return structuredClone(value);
-}

@@ -62,7 +62,3 @@ export function toRoomEvent(pdu: Pdu, roomVersion: string | RoomVersion, options
     pdu,
   });
 }
-
-export function isStateEvent(event: RoomEvent): boolean {
-  return event.stateKey !== undefined;
-}

@@ -1,7 +1,7 @@
 // THE transaction: persists a batch of PDUs — rows, edges, state snapshots, extremities, current state — all or nothing.
 import type { Transaction } from 'better-sqlite3';
 import type { RoomEvent } from '../protocol/room-event';
-import { parseStateKey, StateMap, stateKey as makeStateKey } from '../state/state-map';
+import { parseStateKey, StateMap } from '../state/state-map';
 import { updateExtremities } from './extremity-update';
 import type { Repositories } from './repositories';
 import { diffStates, NidState } from './state-snapshots-repository';
@@ -246,9 +246,4 @@ function deriveCurrentState(repos: Repositories, roomNid: number, roomId: string
     currentState.apply(roomNid, diffStates(currentState.loadNids(roomNid), snapshots.loadNids(target)));
   }
   rooms.setCurrentSnapshot(roomNid, target);
-}
-
-/** For tests and tools: the StateMap key of an event, if it is a state event. */
-export function stateKeyOf(event: RoomEvent): string | undefined {
-  return event.stateKey === undefined ? undefined : makeStateKey(event.type, event.stateKey);
 }

@@ -1,4 +1,5 @@
 // EventFactory: builds real, hashed, signed PDUs for any room version, for tests and programmatic DAGs.
+import { createHash } from 'node:crypto';
 import { signEvent } from '../crypto/event-signing';
 import { keyPairFromSeed } from '../crypto/ed25519';
 import { referenceHash } from '../protocol/hashes';
@@ -16,6 +17,12 @@ export interface EventFactoryOptions {
   seed?: string;
   /** First origin_server_ts; each event takes the next millisecond. Default 1_700_000_000_000. */
   startTs?: number;
+  /**
+   * Seeds the event IDs of rooms v1/v2, which the sending server assigns (room versions: "event ID format"
+   * of v1). Default `DEFAULT_ID_SEED`. Factories with the same options and the same idSeed give the same IDs
+   * for the same sequence of builds; change it when two factories signing as one key write into one room.
+   */
+  idSeed?: string;
 }
 
 export interface EventFields {
@@ -38,8 +45,7 @@ export interface EventFields {
 }
 
 export const TEST_SEED = 'YJDBA9Xnr2sVqXD9Vj7XVUnmFZcZrlw8Md7kMW+3XA1';
-
-let factoriesMade = 0;
+export const DEFAULT_ID_SEED = 'dagmar';
 
 export class EventFactory {
   readonly roomVersion: RoomVersion;
@@ -47,10 +53,9 @@ export class EventFactory {
   readonly keyId: string;
   readonly seed: string;
   readonly publicKey: string;
+  readonly idSeed: string;
   private nextTs: number;
   private counter = 0;
-  /** Tells this factory's v1/v2 event IDs from another's (two rooms on one server name must not collide). */
-  private readonly tag = (factoriesMade++).toString(36);
 
   constructor(options: EventFactoryOptions) {
     this.roomVersion = getRoomVersion(options.roomVersion);
@@ -59,6 +64,7 @@ export class EventFactory {
     this.seed = options.seed ?? TEST_SEED;
     this.publicKey = keyPairFromSeed(this.seed).publicKey;
     this.nextTs = options.startTs ?? 1_700_000_000_000;
+    this.idSeed = options.idSeed ?? DEFAULT_ID_SEED;
   }
 
   /** Builds, hashes and signs an event and returns its RoomEvent view. */
@@ -86,10 +92,19 @@ export class EventFactory {
       if (rv.redactsInContent) (pdu.content as JsonObject).redacts = fields.redacts;
       else pdu.redacts = fields.redacts;
     }
-    if (rv.eventIdFormat === 'server-assigned') pdu.event_id = `$${this.tag}.${++this.counter}-${depth}:${this.serverName}`;
+    if (rv.eventIdFormat === 'server-assigned') pdu.event_id = `$${this.idTag(fields.roomId)}.${++this.counter}-${depth}:${this.serverName}`;
     if (rv.redaction !== 'v11') pdu.origin = this.serverName; // v11 dropped the top-level origin field
     const signed = signEvent(pdu, rv, this.serverName, this.keyId, this.seed) as unknown as Pdu;
     return toRoomEvent(signed, rv);
+  }
+
+  /**
+   * The opaque part that keeps v1/v2 IDs apart: derived from the idSeed, the signing key and the room only, so
+   * IDs are the same on every run whatever was built before, and two rooms (or two signers) on one server
+   * name never share an ID.
+   */
+  private idTag(roomId: string | undefined): string {
+    return createHash('sha256').update(JSON.stringify([this.idSeed, this.serverName, this.keyId, this.seed, roomId ?? ''])).digest('hex').slice(0, 12);
   }
 
   private reference(event: RoomEvent | string): EventReference {

@@ -1,6 +1,7 @@
 // `dagmar/testing`: what users import into their own test suites — servers in memory, signed events, DAGs.
-export { EventFactory, TEST_SEED } from './event-factory';
+export { DEFAULT_ID_SEED, EventFactory, TEST_SEED } from './event-factory';
 export type { EventFactoryOptions, EventFields } from './event-factory';
-export { startTestHomeserver, startTestFederation, eventually } from './test-federation';
+export { startTestHomeserver, startTestFederation } from './test-federation';
+export { eventually } from './eventually';
 export type { TestFederation } from './test-federation';
 export { joinRemoteRoom } from '../federation/remote-join';

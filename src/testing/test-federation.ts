@@ -46,12 +46,3 @@ export async function startTestFederation(serverNames: readonly string[], option
   for (const name of serverNames) await federation.add(name);
   return federation;
 }
-
-/** Polls until `check` holds (events travel asynchronously between servers). */
-export async function eventually(check: () => boolean, what = 'condition', timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

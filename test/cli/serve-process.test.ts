@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MatrixClient, enc } from '../client-api/support/matrix-client';
+import { eventually } from '../../src/testing';
 
 const ROOT = join(__dirname, '..', '..');
 let dataDir: string;
@@ -61,7 +62,7 @@ test('register, create, send; restart on the same data directory; everything rea
   // One structured log line per persisted PDU (private_chat: create, member, power levels, join rules,
   // history visibility, guest access; then name and message). Log lines reach the pipe asynchronously.
   const accepted = () => first.logs().match(/"msg":"pdu accepted"/g)?.length ?? 0;
-  for (let i = 0; i < 100 && accepted() < 8; i++) await new Promise((r) => setTimeout(r, 20));
+  await eventually(() => accepted() >= 8, 'eight "pdu accepted" log lines');
   expect(accepted()).toBe(8);
   expect(await stop()).toBe(0);
 

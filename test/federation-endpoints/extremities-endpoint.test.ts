@@ -4,7 +4,7 @@
 import { JsonObject } from '../../src/protocol/json';
 import { referencedIds } from '../../src/protocol/pdu';
 import { RoomEvent } from '../../src/protocol/room-event';
-import { ALICE, aliceSays, createRoom, DAGMAR, denyServer, enc, Fixture, startFixture, stored } from './support/fixture';
+import { ALICE, aliceSays, createRoom, DAGMAR, denyServer, enc, Fixture, stored, useFixtureStarter } from './support/fixture';
 import { PeerRoom, TestPeer } from './support/test-peer';
 
 const PAT = '@pat:peer.test';
@@ -18,11 +18,11 @@ const PATHS: Array<[string, (roomId: string) => string]> = [
 
 type Extremities = { prev_events: unknown[] };
 
+// Each describe starts its own fixture (some with their own options); every one is stopped after its test.
+const startFixture = useFixtureStarter();
 let fx: Fixture;
 let peer: TestPeer;
 let outsider: TestPeer;
-
-afterEach(() => fx.stop());
 
 /** Depth descending, then event ID ascending (DESIGN.md §3). */
 function ordered(events: readonly RoomEvent[]): string[] {

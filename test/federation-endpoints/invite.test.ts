@@ -6,20 +6,13 @@ import { verifyEventSignatures } from '../../src/crypto/event-signing';
 import { JsonObject } from '../../src/protocol/json';
 import { Pdu } from '../../src/protocol/pdu';
 import { RoomEvent } from '../../src/protocol/room-event';
-import { createRoom, DAGMAR, denyServer, enc, Fixture, startFixture } from './support/fixture';
-import { PeerRoom, TestPeer } from './support/test-peer';
+import { createRoom, DAGMAR, denyServer, enc, useEndpointFixture } from './support/fixture';
+import { PeerRoom } from './support/test-peer';
 
 const HOST = '@host:peer.test';
 const BOB = '@bob:dagmar.test';
 
-let fx: Fixture;
-let peer: TestPeer;
-
-beforeEach(async () => {
-  fx = await startFixture(['peer.test']);
-  peer = fx.peers[0]!;
-});
-afterEach(() => fx.stop());
+const fx = useEndpointFixture(['peer.test']);
 
 const invitePath = (roomId: string, eventId: string) => `/_matrix/federation/v2/invite/${enc(roomId)}/${enc(eventId)}`;
 const pduOf = (event: RoomEvent): JsonObject => JSON.parse(JSON.stringify(event.pdu)) as JsonObject;
@@ -29,11 +22,11 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
   let tip: RoomEvent;
 
   beforeEach(() => {
-    ({ room, tip } = peer.createOwnRoom(HOST, version));
+    ({ room, tip } = fx.peer.createOwnRoom(HOST, version));
   });
 
   const invite = (invitee = BOB, sender = HOST, membership = 'invite') => room.build({ type: 'm.room.member', sender, stateKey: invitee, content: { membership }, prevEvents: [tip], keepState: true });
-  const put = (roomId: string, eventId: string, body: JsonObject) => peer.call(DAGMAR, 'PUT', invitePath(roomId, eventId), { body });
+  const put = (roomId: string, eventId: string, body: JsonObject) => fx.peer.call(DAGMAR, 'PUT', invitePath(roomId, eventId), { body });
 
   test('a good invite is co-signed by dagmar, otherwise unchanged, and kept as an outlier', async () => {
     const event = invite();
@@ -44,7 +37,7 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
     expect({ ...signed, signatures: theirs }).toEqual(pduOf(event));
     expect(Object.keys(ours ?? {})).toEqual([fx.hs.signingKey().keyId]);
     // Both signatures verify: the inviter's, and ours as the invitee's server.
-    const keys: Record<string, { keyId: string; publicKey: string }> = { 'peer.test': peer.key, [DAGMAR]: fx.hs.signingKey() };
+    const keys: Record<string, { keyId: string; publicKey: string }> = { 'peer.test': fx.peer.key, [DAGMAR]: fx.hs.signingKey() };
     const lookup = (server: string, keyId: string) => (keys[server]?.keyId === keyId ? { publicKey: keys[server]!.publicKey } : undefined);
     expect(await verifyEventSignatures(signed, version, lookup, [DAGMAR])).toEqual({ ok: true });
     const stored = fx.hs.storage.getEvent(event.eventId);
@@ -53,9 +46,9 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
     // Sending it again is harmless.
     expect((await put(room.roomId, event.eventId, { room_version: version, event: pduOf(event) })).status).toBe(200);
     // Holding an invite is not knowing the room: MSC4370's /extremities (and the other room endpoints) say 404.
-    const extremities = await peer.call(DAGMAR, 'GET', `/_matrix/federation/v1/extremities/${enc(room.roomId)}`);
+    const extremities = await fx.peer.call(DAGMAR, 'GET', `/_matrix/federation/v1/extremities/${enc(room.roomId)}`);
     expect(extremities).toMatchObject({ status: 404, body: { errcode: 'M_NOT_FOUND' } });
-    expect(await peer.call(DAGMAR, 'GET', `/_matrix/federation/v1/state_ids/${enc(room.roomId)}?event_id=${enc(event.eventId)}`)).toMatchObject({ status: 404 });
+    expect(await fx.peer.call(DAGMAR, 'GET', `/_matrix/federation/v1/state_ids/${enc(room.roomId)}?event_id=${enc(event.eventId)}`)).toMatchObject({ status: 404 });
   });
 
   test('an unsupported or missing room_version → 400 M_INCOMPATIBLE_ROOM_VERSION, nothing stored', async () => {
@@ -96,7 +89,7 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
     // Signatures are not part of the event ID, so the forged PDU keeps the honest one's ID.
     const honest = room.build({ type: 'm.room.member', sender: HOST, stateKey: '@bobby:dagmar.test', content: { membership: 'invite' }, prevEvents: [tip], keepState: true });
     const tampered = pduOf(honest);
-    (tampered.signatures as Record<string, Record<string, string>>)['peer.test']![peer.key.keyId] = 'A'.repeat(86);
+    (tampered.signatures as Record<string, Record<string, string>>)['peer.test']![fx.peer.key.keyId] = 'A'.repeat(86);
     const answer = await put(room.roomId, honest.eventId, { room_version: version, event: tampered });
     expect(answer).toMatchObject({ status: 403, body: { errcode: 'M_FORBIDDEN' } });
     expect(String(answer.body.error)).toMatch(/signature/);
@@ -107,13 +100,13 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
 describe('server ACL (room version 10)', () => {
   test('an invite into a room we are in, from a server its ACL denies → 403 M_FORBIDDEN', async () => {
     const roomId = await createRoom(fx.hs, '10');
-    const { room, join } = await peer.join(DAGMAR, roomId, '@pat:peer.test');
+    const { room, join } = await fx.peer.join(DAGMAR, roomId, '@pat:peer.test');
     const inviteOf = (invitee: string) => room.build({ type: 'm.room.member', sender: '@pat:peer.test', stateKey: invitee, content: { membership: 'invite' }, prevEvents: [join], keepState: true });
     const allowed = inviteOf('@bob:dagmar.test');
-    expect((await peer.call(DAGMAR, 'PUT', invitePath(roomId, allowed.eventId), { body: { room_version: '10', event: pduOf(allowed) } })).status).toBe(200);
+    expect((await fx.peer.call(DAGMAR, 'PUT', invitePath(roomId, allowed.eventId), { body: { room_version: '10', event: pduOf(allowed) } })).status).toBe(200);
     await denyServer(fx.hs, roomId, 'peer.test');
     const denied = inviteOf('@dora:dagmar.test');
-    const answer = await peer.call(DAGMAR, 'PUT', invitePath(roomId, denied.eventId), { body: { room_version: '10', event: pduOf(denied) } });
+    const answer = await fx.peer.call(DAGMAR, 'PUT', invitePath(roomId, denied.eventId), { body: { room_version: '10', event: pduOf(denied) } });
     expect(answer).toMatchObject({ status: 403, body: { errcode: 'M_FORBIDDEN' } });
     expect(String(answer.body.error)).toMatch(/ACL/);
     expect(fx.hs.storage.getEvent(denied.eventId)).toBeUndefined();

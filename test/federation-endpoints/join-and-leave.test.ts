@@ -2,26 +2,19 @@
 // by hand (server-server API "Joining Rooms", "Leaving Rooms"), with their error paths.
 import { JsonObject } from '../../src/protocol/json';
 import { stateKey } from '../../src/state/state-map';
-import { ALICE, createRoom, DAGMAR, enc, Fixture, startFixture, stored } from './support/fixture';
+import { ALICE, createRoom, DAGMAR, enc, useEndpointFixture, stored } from './support/fixture';
 import { TestPeer } from './support/test-peer';
 
 const PAT = '@pat:peer.test';
 
-let fx: Fixture;
-let peer: TestPeer;
-
-beforeEach(async () => {
-  fx = await startFixture(['peer.test']);
-  peer = fx.peers[0]!;
-});
-afterEach(() => fx.stop());
+const fx = useEndpointFixture(['peer.test']);
 
 const makeJoinPath = (roomId: string, userId: string) => `/_matrix/federation/v1/make_join/${enc(roomId)}/${enc(userId)}`;
 
 describe.each(['1', '10', '12'])('room version %s', (version) => {
   test('a peer joins by make_join + send_join and the answer carries the state and auth chain', async () => {
     const roomId = await createRoom(fx.hs, version);
-    const { join, answer, room } = await peer.join(DAGMAR, roomId, PAT);
+    const { join, answer, room } = await fx.peer.join(DAGMAR, roomId, PAT);
     expect(answer.origin).toBe(DAGMAR);
     expect(answer.members_omitted).toBe(false);
     expect(answer.servers_in_room).toEqual([DAGMAR, 'peer.test']);
@@ -39,7 +32,7 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
 
   test('make_join without a ver the room has is 400 M_INCOMPATIBLE_ROOM_VERSION', async () => {
     const roomId = await createRoom(fx.hs, version);
-    const noVer = await peer.call(DAGMAR, 'GET', makeJoinPath(roomId, PAT));
+    const noVer = await fx.peer.call(DAGMAR, 'GET', makeJoinPath(roomId, PAT));
     // Without `ver` the joining server supports room version 1 only.
     if (version === '1') {
       expect(noVer.status).toBe(200);
@@ -47,10 +40,10 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
       expect(noVer.status).toBe(400);
       expect(noVer.body).toMatchObject({ errcode: 'M_INCOMPATIBLE_ROOM_VERSION', room_version: version });
     }
-    const other = await peer.call(DAGMAR, 'GET', makeJoinPath(roomId, PAT), { query: { ver: ['999', version === '12' ? '11' : '12'] } });
+    const other = await fx.peer.call(DAGMAR, 'GET', makeJoinPath(roomId, PAT), { query: { ver: ['999', version === '12' ? '11' : '12'] } });
     expect(other.status).toBe(400);
     expect(other.body.errcode).toBe('M_INCOMPATIBLE_ROOM_VERSION');
-    const ok = await peer.call(DAGMAR, 'GET', makeJoinPath(roomId, PAT), { query: { ver: [version] } });
+    const ok = await fx.peer.call(DAGMAR, 'GET', makeJoinPath(roomId, PAT), { query: { ver: [version] } });
     expect(ok.status).toBe(200);
     expect(ok.body.room_version).toBe(version);
     expect(ok.body.event).toMatchObject({ type: 'm.room.member', sender: PAT, state_key: PAT, content: { membership: 'join' } });
@@ -58,9 +51,9 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
 
   test('send_join refuses a mismatched event ID, a forged signature and another server’s user; nothing is stored', async () => {
     const roomId = await createRoom(fx.hs, version);
-    const made = await peer.call(DAGMAR, 'GET', makeJoinPath(roomId, PAT), { query: { ver: [version] } });
-    const join = peer.signTemplate(made.body.event as JsonObject, version);
-    const sendJoin = (eventId: string, body: JsonObject) => peer.call(DAGMAR, 'PUT', `/_matrix/federation/v2/send_join/${enc(roomId)}/${enc(eventId)}`, { body });
+    const made = await fx.peer.call(DAGMAR, 'GET', makeJoinPath(roomId, PAT), { query: { ver: [version] } });
+    const join = fx.peer.signTemplate(made.body.event as JsonObject, version);
+    const sendJoin = (eventId: string, body: JsonObject) => fx.peer.call(DAGMAR, 'PUT', `/_matrix/federation/v2/send_join/${enc(roomId)}/${enc(eventId)}`, { body });
 
     const wrongId = await sendJoin(version === '1' ? '$other:peer.test' : '$notthehashofthisevent', join.pdu as unknown as JsonObject);
     expect(wrongId.status).toBe(400);
@@ -77,7 +70,7 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
     expect(aliceJoin.status).toBe(403);
     expect(aliceJoin.body.errcode).toBe('M_FORBIDDEN');
 
-    const leaveAsJoin = await peer.call(DAGMAR, 'PUT', `/_matrix/federation/v2/send_leave/${enc(roomId)}/${enc(join.eventId)}`, { body: join.pdu as unknown as JsonObject });
+    const leaveAsJoin = await fx.peer.call(DAGMAR, 'PUT', `/_matrix/federation/v2/send_leave/${enc(roomId)}/${enc(join.eventId)}`, { body: join.pdu as unknown as JsonObject });
     expect(leaveAsJoin.status).toBe(400);
 
     for (const id of [join.eventId, forged.eventId]) expect(fx.hs.storage.getEvent(id)).toBeUndefined();
@@ -86,12 +79,12 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
 
   test('make_leave + send_leave take a joined peer user out of the room', async () => {
     const roomId = await createRoom(fx.hs, version);
-    await peer.join(DAGMAR, roomId, PAT);
-    const made = await peer.call(DAGMAR, 'GET', `/_matrix/federation/v1/make_leave/${enc(roomId)}/${enc(PAT)}`);
+    await fx.peer.join(DAGMAR, roomId, PAT);
+    const made = await fx.peer.call(DAGMAR, 'GET', `/_matrix/federation/v1/make_leave/${enc(roomId)}/${enc(PAT)}`);
     expect(made.status).toBe(200);
     expect(made.body).toMatchObject({ room_version: version, event: { type: 'm.room.member', state_key: PAT, content: { membership: 'leave' } } });
-    const leave = peer.signTemplate(made.body.event as JsonObject, version);
-    const sent = await peer.call(DAGMAR, 'PUT', `/_matrix/federation/v2/send_leave/${enc(roomId)}/${enc(leave.eventId)}`, { body: leave.pdu as unknown as JsonObject });
+    const leave = fx.peer.signTemplate(made.body.event as JsonObject, version);
+    const sent = await fx.peer.call(DAGMAR, 'PUT', `/_matrix/federation/v2/send_leave/${enc(roomId)}/${enc(leave.eventId)}`, { body: leave.pdu as unknown as JsonObject });
     expect(sent).toEqual({ status: 200, body: {} });
     expect(fx.hs.rooms.membershipOf(roomId, PAT)).toBe('leave');
     expect(stored(fx.hs, leave.eventId).content.membership).toBe('leave');
@@ -101,17 +94,17 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
 
 describe('make_join errors', () => {
   test('unknown room → 404 M_NOT_FOUND; another server’s user → 403; invite-only room → 403', async () => {
-    const unknown = await peer.call(DAGMAR, 'GET', makeJoinPath('!nowhere:dagmar.test', PAT), { query: { ver: ['10'] } });
+    const unknown = await fx.peer.call(DAGMAR, 'GET', makeJoinPath('!nowhere:dagmar.test', PAT), { query: { ver: ['10'] } });
     expect(unknown.status).toBe(404);
     expect(unknown.body.errcode).toBe('M_NOT_FOUND');
 
     const roomId = await createRoom(fx.hs, '10');
-    const notOurs = await peer.call(DAGMAR, 'GET', makeJoinPath(roomId, '@someone:elsewhere.test'), { query: { ver: ['10'] } });
+    const notOurs = await fx.peer.call(DAGMAR, 'GET', makeJoinPath(roomId, '@someone:elsewhere.test'), { query: { ver: ['10'] } });
     expect(notOurs.status).toBe(403);
     expect(notOurs.body.errcode).toBe('M_FORBIDDEN');
 
     const privateRoom = await fx.hs.rooms.createRoom({ creator: ALICE, roomVersion: '10', preset: 'private_chat' });
-    const inviteOnly = await peer.call(DAGMAR, 'GET', makeJoinPath(privateRoom, PAT), { query: { ver: ['10'] } });
+    const inviteOnly = await fx.peer.call(DAGMAR, 'GET', makeJoinPath(privateRoom, PAT), { query: { ver: ['10'] } });
     expect(inviteOnly.status).toBe(403);
     expect(inviteOnly.body.errcode).toBe('M_FORBIDDEN');
   });

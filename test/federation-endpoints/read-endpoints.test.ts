@@ -5,21 +5,13 @@ import { JsonObject } from '../../src/protocol/json';
 import { Pdu } from '../../src/protocol/pdu';
 import { redactEvent } from '../../src/protocol/redaction';
 import { RoomEvent, toRoomEvent } from '../../src/protocol/room-event';
-import { ALICE, aliceSays, aliceSets, createRoom, DAGMAR, denyServer, enc, Fixture, startFixture, stored } from './support/fixture';
+import { ALICE, aliceSays, aliceSets, createRoom, DAGMAR, denyServer, enc, useEndpointFixture, stored } from './support/fixture';
 import { PeerRoom, TestPeer } from './support/test-peer';
 
 const PAT = '@pat:peer.test';
 const MALLORY = '@mallory:peer.test';
 
-let fx: Fixture;
-let peer: TestPeer;
-let outsider: TestPeer;
-
-beforeEach(async () => {
-  fx = await startFixture(['peer.test', 'outsider.test']);
-  [peer, outsider] = fx.peers as [TestPeer, TestPeer];
-});
-afterEach(() => fx.stop());
+const fx = useEndpointFixture(['peer.test', 'outsider.test']);
 
 const statePath = (kind: 'state' | 'state_ids', roomId: string) => `/_matrix/federation/v1/${kind}/${enc(roomId)}`;
 const eventPath = (eventId: string) => `/_matrix/federation/v1/event/${enc(eventId)}`;
@@ -30,12 +22,12 @@ const eventAuthPath = (roomId: string, eventId: string) => `/_matrix/federation/
 /** The auth chain of `ids` walked independently over the events the peer knows (starting events excluded unless reached). */
 function authChainOf(ids: readonly string[]): string[] {
   const found = new Set<string>();
-  const queue = ids.flatMap((id) => peer.event(id).authEventIds);
+  const queue = ids.flatMap((id) => fx.peer.event(id).authEventIds);
   while (queue.length > 0) {
     const id = queue.shift()!;
     if (found.has(id)) continue;
     found.add(id);
-    queue.push(...peer.event(id).authEventIds);
+    queue.push(...fx.peer.event(id).authEventIds);
   }
   return [...found].sort();
 }
@@ -50,48 +42,48 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
 
   beforeEach(async () => {
     roomId = await createRoom(fx.hs, version);
-    ({ room, join, answer: joinAnswer } = await peer.join(DAGMAR, roomId, PAT));
+    ({ room, join, answer: joinAnswer } = await fx.peer.join(DAGMAR, roomId, PAT));
   });
 
   describe('/state_ids and /state', () => {
     test('the state before a message, with the full auth chain of that state', async () => {
       const m = room.message(PAT, 'hello', [join]);
-      await peer.send(DAGMAR, [m]);
-      const ids = await peer.call<{ pdu_ids: string[]; auth_chain_ids: string[] }>(DAGMAR, 'GET', statePath('state_ids', roomId), { query: { event_id: m.eventId } });
+      await fx.peer.send(DAGMAR, [m]);
+      const ids = await fx.peer.call<{ pdu_ids: string[]; auth_chain_ids: string[] }>(DAGMAR, 'GET', statePath('state_ids', roomId), { query: { event_id: m.eventId } });
       expect(ids.status).toBe(200);
       // The peer's own view of the state it wrote m on, join included.
       expect([...ids.body.pdu_ids].sort()).toEqual([...room.state.values()].sort());
       expect(ids.body.pdu_ids).toContain(join.eventId);
       expect([...ids.body.auth_chain_ids].sort()).toEqual(authChainOf(ids.body.pdu_ids));
 
-      const full = await peer.call(DAGMAR, 'GET', statePath('state', roomId), { query: { event_id: m.eventId } });
+      const full = await fx.peer.call(DAGMAR, 'GET', statePath('state', roomId), { query: { event_id: m.eventId } });
       expect(full.status).toBe(200);
       expect(idsOf(full.body.pdus, version).sort()).toEqual([...ids.body.pdu_ids].sort());
       expect(idsOf(full.body.auth_chain, version).sort()).toEqual([...ids.body.auth_chain_ids].sort());
       // The PDUs are the events as signed, byte for byte what the peer holds.
-      for (const pdu of full.body.pdus as Pdu[]) expect(pdu).toEqual(peer.event(toRoomEvent(pdu, version).eventId).pdu);
+      for (const pdu of full.body.pdus as Pdu[]) expect(pdu).toEqual(fx.peer.event(toRoomEvent(pdu, version).eventId).pdu);
     });
 
     test('the state before a state event does not hold that event: at the join it is what send_join answered', async () => {
-      const ids = await peer.call<{ pdu_ids: string[] }>(DAGMAR, 'GET', statePath('state_ids', roomId), { query: { event_id: join.eventId } });
+      const ids = await fx.peer.call<{ pdu_ids: string[] }>(DAGMAR, 'GET', statePath('state_ids', roomId), { query: { event_id: join.eventId } });
       expect(ids.body.pdu_ids).not.toContain(join.eventId);
       expect([...ids.body.pdu_ids].sort()).toEqual(idsOf(joinAnswer.state, version).sort());
     });
 
     test.each(['state', 'state_ids'] as const)('/%s: missing event_id → 400 M_MISSING_PARAM; unknown, foreign or rejected event → 404', async (kind) => {
-      const missing = await peer.call(DAGMAR, 'GET', statePath(kind, roomId));
+      const missing = await fx.peer.call(DAGMAR, 'GET', statePath(kind, roomId));
       expect(missing).toMatchObject({ status: 400, body: { errcode: 'M_MISSING_PARAM' } });
-      const unknown = await peer.call(DAGMAR, 'GET', statePath(kind, roomId), { query: { event_id: '$nosuchevent' } });
+      const unknown = await fx.peer.call(DAGMAR, 'GET', statePath(kind, roomId), { query: { event_id: '$nosuchevent' } });
       expect(unknown).toMatchObject({ status: 404, body: { errcode: 'M_NOT_FOUND' } });
       const otherRoom = await createRoom(fx.hs, version);
       const foreign = fx.hs.rooms.prevEventsFor(otherRoom)[0]!.eventId;
-      const wrongRoom = await peer.call(DAGMAR, 'GET', statePath(kind, roomId), { query: { event_id: foreign } });
+      const wrongRoom = await fx.peer.call(DAGMAR, 'GET', statePath(kind, roomId), { query: { event_id: foreign } });
       expect(wrongRoom).toMatchObject({ status: 404, body: { errcode: 'M_NOT_FOUND' } });
       // A rejected event is not part of the room: no state is served at it, as /event serves no PDU.
       const bad = room.message(MALLORY, 'not a member', [join]);
-      await peer.send(DAGMAR, [bad]);
+      await fx.peer.send(DAGMAR, [bad]);
       expect(fx.hs.storage.getEvent(bad.eventId)?.rejectedReason).toEqual(expect.any(String));
-      const rejected = await peer.call(DAGMAR, 'GET', statePath(kind, roomId), { query: { event_id: bad.eventId } });
+      const rejected = await fx.peer.call(DAGMAR, 'GET', statePath(kind, roomId), { query: { event_id: bad.eventId } });
       expect(rejected).toMatchObject({ status: 404, body: { errcode: 'M_NOT_FOUND' } });
     });
   });
@@ -99,10 +91,10 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
   describe('/event', () => {
     test('a visible event comes back as signed, with our origin', async () => {
       const m = room.message(PAT, 'fetch me', [join]);
-      await peer.send(DAGMAR, [m]);
+      await fx.peer.send(DAGMAR, [m]);
       const own = await aliceSays(fx.hs, roomId, 'ours');
       for (const event of [m, own]) {
-        const answer = await peer.call<{ origin: string; origin_server_ts: number; pdus: Pdu[] }>(DAGMAR, 'GET', eventPath(event.eventId));
+        const answer = await fx.peer.call<{ origin: string; origin_server_ts: number; pdus: Pdu[] }>(DAGMAR, 'GET', eventPath(event.eventId));
         expect(answer.status).toBe(200);
         expect(answer.body.origin).toBe(DAGMAR);
         expect(answer.body.pdus).toEqual([stored(fx.hs, event.eventId).pdu]);
@@ -111,7 +103,7 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
     });
 
     test('unknown event → 404 M_NOT_FOUND', async () => {
-      const answer = await peer.call(DAGMAR, 'GET', eventPath(version === '1' ? '$nothing:dagmar.test' : '$nothing'));
+      const answer = await fx.peer.call(DAGMAR, 'GET', eventPath(version === '1' ? '$nothing:dagmar.test' : '$nothing'));
       expect(answer).toMatchObject({ status: 404, body: { errcode: 'M_NOT_FOUND' } });
     });
   });
@@ -121,7 +113,7 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
     async function secretBeforeJoin(visibility: string): Promise<{ secret: RoomEvent; after: RoomEvent; late: TestPeer }> {
       await aliceSets(fx.hs, roomId, 'm.room.history_visibility', { history_visibility: visibility });
       const secret = await aliceSays(fx.hs, roomId, 'before you came');
-      const late = outsider;
+      const late = fx.peers[1]!;
       await late.join(DAGMAR, roomId, '@lee:outsider.test');
       const after = await aliceSays(fx.hs, roomId, 'after you came');
       return { secret, after, late };
@@ -147,7 +139,7 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
       expect(missingById.get(secret.eventId)).toEqual(redacted);
 
       // The peer that was joined at the time sees it in full.
-      const pat = await peer.call<{ pdus: Pdu[] }>(DAGMAR, 'GET', eventPath(secret.eventId));
+      const pat = await fx.peer.call<{ pdus: Pdu[] }>(DAGMAR, 'GET', eventPath(secret.eventId));
       expect(pat.body.pdus).toEqual([stored(fx.hs, secret.eventId).pdu]);
       // And the late server sees what came after its join in full.
       const later = await late.call<{ pdus: Pdu[] }>(DAGMAR, 'GET', eventPath(after.eventId));
@@ -168,15 +160,15 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
       const a1 = room.message(PAT, 'a1', [join]);
       const a2 = room.message(PAT, 'a2', [a1]);
       const b1 = room.message(PAT, 'b1', [join]);
-      await peer.send(DAGMAR, [a1, a2, b1]);
-      const three = await peer.call<{ origin: string; pdus: Pdu[] }>(DAGMAR, 'GET', backfillPath(roomId), { query: { v: [a2.eventId, b1.eventId], limit: 3 } });
+      await fx.peer.send(DAGMAR, [a1, a2, b1]);
+      const three = await fx.peer.call<{ origin: string; pdus: Pdu[] }>(DAGMAR, 'GET', backfillPath(roomId), { query: { v: [a2.eventId, b1.eventId], limit: 3 } });
       expect(three.status).toBe(200);
       expect(three.body.origin).toBe(DAGMAR);
       const ids = idsOf(three.body.pdus, version);
       expect(ids).toHaveLength(3);
       expect(ids[0]).toBe(a2.eventId);
       expect(new Set(ids)).toEqual(new Set([a2.eventId, a1.eventId, b1.eventId]));
-      const more = await peer.call<{ pdus: Pdu[] }>(DAGMAR, 'GET', backfillPath(roomId), { query: { v: [a2.eventId, b1.eventId], limit: 4 } });
+      const more = await fx.peer.call<{ pdus: Pdu[] }>(DAGMAR, 'GET', backfillPath(roomId), { query: { v: [a2.eventId, b1.eventId], limit: 4 } });
       expect(idsOf(more.body.pdus, version)[3]).toBe(join.eventId);
       const depths = more.body.pdus.map((p) => p.depth);
       expect(depths).toEqual([...depths].sort((x, y) => y - x));
@@ -185,15 +177,15 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
     test('a rejected event is not served, though the walk goes on past it', async () => {
       const bad = room.message(MALLORY, 'rejected', [join]);
       const child = room.message(PAT, 'child of rejected', [bad]);
-      await peer.send(DAGMAR, [bad, child]);
+      await fx.peer.send(DAGMAR, [bad, child]);
       expect(fx.hs.storage.getEvent(bad.eventId)?.rejectedReason).toEqual(expect.any(String));
       expect(fx.hs.storage.getEvent(child.eventId)?.rejectedReason).toBeUndefined();
-      const back = await peer.call<{ pdus: Pdu[] }>(DAGMAR, 'GET', backfillPath(roomId), { query: { v: child.eventId, limit: 5 } });
+      const back = await fx.peer.call<{ pdus: Pdu[] }>(DAGMAR, 'GET', backfillPath(roomId), { query: { v: child.eventId, limit: 5 } });
       const ids = idsOf(back.body.pdus, version);
       expect(ids).toContain(child.eventId);
       expect(ids).toContain(join.eventId);
       expect(ids).not.toContain(bad.eventId);
-      const missing = await peer.call<{ events: Pdu[] }>(DAGMAR, 'POST', missingPath(roomId), { body: { earliest_events: [], latest_events: [child.eventId], limit: 5 } });
+      const missing = await fx.peer.call<{ events: Pdu[] }>(DAGMAR, 'POST', missingPath(roomId), { body: { earliest_events: [], latest_events: [child.eventId], limit: 5 } });
       const missingIds = idsOf(missing.body.events, version);
       expect(missingIds).toContain(join.eventId);
       expect(missingIds).not.toContain(bad.eventId);
@@ -205,8 +197,8 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
       const m1 = room.message(PAT, 'm1', [join]);
       const m2 = room.message(PAT, 'm2', [m1]);
       const m3 = room.message(PAT, 'm3', [m2]);
-      await peer.send(DAGMAR, [m1, m2, m3]);
-      const ask = (extra: JsonObject) => peer.call<{ events: Pdu[] }>(DAGMAR, 'POST', missingPath(roomId), { body: { earliest_events: [join.eventId], latest_events: [m3.eventId], ...extra } });
+      await fx.peer.send(DAGMAR, [m1, m2, m3]);
+      const ask = (extra: JsonObject) => fx.peer.call<{ events: Pdu[] }>(DAGMAR, 'POST', missingPath(roomId), { body: { earliest_events: [join.eventId], latest_events: [m3.eventId], ...extra } });
       expect(idsOf((await ask({})).body.events, version)).toEqual([m1.eventId, m2.eventId]);
       expect(idsOf((await ask({ limit: 1 })).body.events, version)).toEqual([m2.eventId]);
       expect(idsOf((await ask({ min_depth: m2.depth })).body.events, version)).toEqual([m2.eventId]);
@@ -218,19 +210,19 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
   describe('/event_auth', () => {
     test('the full auth chain of an event', async () => {
       const m = room.message(PAT, 'auth me', [join]);
-      await peer.send(DAGMAR, [m]);
-      const answer = await peer.call(DAGMAR, 'GET', eventAuthPath(roomId, m.eventId));
+      await fx.peer.send(DAGMAR, [m]);
+      const answer = await fx.peer.call(DAGMAR, 'GET', eventAuthPath(roomId, m.eventId));
       expect(answer.status).toBe(200);
       expect(idsOf(answer.body.auth_chain, version).sort()).toEqual(authChainOf([m.eventId]));
       expect(idsOf(answer.body.auth_chain, version)).toContain(join.eventId);
     });
 
     test('an unknown event, or one of another room → 404 M_NOT_FOUND', async () => {
-      const unknown = await peer.call(DAGMAR, 'GET', eventAuthPath(roomId, '$nosuchevent'));
+      const unknown = await fx.peer.call(DAGMAR, 'GET', eventAuthPath(roomId, '$nosuchevent'));
       expect(unknown).toMatchObject({ status: 404, body: { errcode: 'M_NOT_FOUND' } });
       const otherRoom = await createRoom(fx.hs, version);
       const foreign = fx.hs.rooms.prevEventsFor(otherRoom)[0]!.eventId;
-      const wrongRoom = await peer.call(DAGMAR, 'GET', eventAuthPath(roomId, foreign));
+      const wrongRoom = await fx.peer.call(DAGMAR, 'GET', eventAuthPath(roomId, foreign));
       expect(wrongRoom).toMatchObject({ status: 404, body: { errcode: 'M_NOT_FOUND' } });
     });
   });
@@ -240,7 +232,7 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
       const message = await aliceSays(fx.hs, roomId, 'regret');
       const name = await aliceSets(fx.hs, roomId, 'm.room.name', { name: 'Secret' });
       const after = await aliceSays(fx.hs, roomId, 'after');
-      const asServed = async (id: string) => ((await peer.call(DAGMAR, 'GET', eventPath(id))).body.pdus as Pdu[])[0]!;
+      const asServed = async (id: string) => ((await fx.peer.call(DAGMAR, 'GET', eventPath(id))).body.pdus as Pdu[])[0]!;
       expect((await asServed(message.eventId)).content).toEqual(message.content);
       for (const target of [message, name]) {
         await fx.hs.rooms.sendLocalEvent(roomId, { type: 'm.room.redaction', sender: ALICE, content: {}, redacts: target.eventId });
@@ -251,9 +243,9 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
         // Still the same event: its ID (v3+ the reference hash) covers only the redacted form.
         expect(toRoomEvent(served, version, { validate: false }).eventId).toBe(target.eventId);
       }
-      const backfill = await peer.call<{ pdus: Pdu[] }>(DAGMAR, 'GET', backfillPath(roomId), { query: { v: after.eventId, limit: '5' } });
+      const backfill = await fx.peer.call<{ pdus: Pdu[] }>(DAGMAR, 'GET', backfillPath(roomId), { query: { v: after.eventId, limit: '5' } });
       expect(backfill.body.pdus.find((p) => toRoomEvent(p, version, { validate: false }).eventId === message.eventId)?.content).toEqual({});
-      const state = await peer.call<{ pdus: Pdu[] }>(DAGMAR, 'GET', statePath('state', roomId), { query: { event_id: after.eventId } });
+      const state = await fx.peer.call<{ pdus: Pdu[] }>(DAGMAR, 'GET', statePath('state', roomId), { query: { event_id: after.eventId } });
       expect(state.body.pdus.find((p) => p.type === 'm.room.name')?.content).toEqual({});
     });
   });
@@ -264,21 +256,21 @@ describe('limits (room version 10)', () => {
 
   beforeEach(async () => {
     roomId = await createRoom(fx.hs, '10');
-    await peer.join(DAGMAR, roomId, PAT);
+    await fx.peer.join(DAGMAR, roomId, PAT);
     for (let i = 0; i < 110; i++) await aliceSays(fx.hs, roomId, `m${i}`);
   });
 
   test('/backfill caps limit at 100', async () => {
     const tip = fx.hs.rooms.prevEventsFor(roomId)[0]!.eventId;
-    const answer = await peer.call<{ pdus: Pdu[] }>(DAGMAR, 'GET', backfillPath(roomId), { query: { v: tip, limit: 1000 } });
+    const answer = await fx.peer.call<{ pdus: Pdu[] }>(DAGMAR, 'GET', backfillPath(roomId), { query: { v: tip, limit: 1000 } });
     expect(answer.body.pdus).toHaveLength(100);
-    const exactly = await peer.call<{ pdus: Pdu[] }>(DAGMAR, 'GET', backfillPath(roomId), { query: { v: tip, limit: 99 } });
+    const exactly = await fx.peer.call<{ pdus: Pdu[] }>(DAGMAR, 'GET', backfillPath(roomId), { query: { v: tip, limit: 99 } });
     expect(exactly.body.pdus).toHaveLength(99);
   });
 
   test('/get_missing_events caps limit at 20 and defaults to 10', async () => {
     const tip = fx.hs.rooms.prevEventsFor(roomId)[0]!.eventId;
-    const ask = (extra: JsonObject) => peer.call<{ events: Pdu[] }>(DAGMAR, 'POST', missingPath(roomId), { body: { earliest_events: [], latest_events: [tip], ...extra } });
+    const ask = (extra: JsonObject) => fx.peer.call<{ events: Pdu[] }>(DAGMAR, 'POST', missingPath(roomId), { body: { earliest_events: [], latest_events: [tip], ...extra } });
     expect((await ask({ limit: 50 })).body.events).toHaveLength(20);
     expect((await ask({})).body.events).toHaveLength(10);
   });
@@ -290,22 +282,22 @@ describe('bad parameters (room version 10)', () => {
 
   beforeEach(async () => {
     roomId = await createRoom(fx.hs, '10');
-    ({ join } = await peer.join(DAGMAR, roomId, PAT));
+    ({ join } = await fx.peer.join(DAGMAR, roomId, PAT));
   });
 
   test('/backfill: no v or no limit → 400 M_MISSING_PARAM; a limit that is not a non-negative integer → 400 M_INVALID_PARAM', async () => {
-    const noV = await peer.call(DAGMAR, 'GET', backfillPath(roomId), { query: { limit: 10 } });
+    const noV = await fx.peer.call(DAGMAR, 'GET', backfillPath(roomId), { query: { limit: 10 } });
     expect(noV).toMatchObject({ status: 400, body: { errcode: 'M_MISSING_PARAM' } });
-    const noLimit = await peer.call(DAGMAR, 'GET', backfillPath(roomId), { query: { v: join.eventId } });
+    const noLimit = await fx.peer.call(DAGMAR, 'GET', backfillPath(roomId), { query: { v: join.eventId } });
     expect(noLimit).toMatchObject({ status: 400, body: { errcode: 'M_MISSING_PARAM' } });
     for (const limit of ['ten', '-1', '1.5']) {
-      const bad = await peer.call(DAGMAR, 'GET', backfillPath(roomId), { query: { v: join.eventId, limit } });
+      const bad = await fx.peer.call(DAGMAR, 'GET', backfillPath(roomId), { query: { v: join.eventId, limit } });
       expect(bad).toMatchObject({ status: 400, body: { errcode: 'M_INVALID_PARAM' } });
     }
   });
 
   test('/get_missing_events: missing or malformed fields → 400 M_BAD_JSON; no body → 400 M_NOT_JSON', async () => {
-    const post = (body: JsonObject) => peer.call(DAGMAR, 'POST', missingPath(roomId), { body });
+    const post = (body: JsonObject) => fx.peer.call(DAGMAR, 'POST', missingPath(roomId), { body });
     for (const body of [
       { latest_events: [join.eventId] },
       { earliest_events: [] },
@@ -318,7 +310,7 @@ describe('bad parameters (room version 10)', () => {
       const answer = await post(body);
       expect({ body, status: answer.status, errcode: answer.body.errcode }).toEqual({ body, status: 400, errcode: 'M_BAD_JSON' });
     }
-    const none = await peer.call(DAGMAR, 'POST', missingPath(roomId));
+    const none = await fx.peer.call(DAGMAR, 'POST', missingPath(roomId));
     expect(none).toMatchObject({ status: 400, body: { errcode: 'M_NOT_JSON' } });
   });
 });
@@ -330,7 +322,7 @@ describe('access on every room endpoint (room version 10)', () => {
 
   beforeEach(async () => {
     roomId = await createRoom(fx.hs, '10');
-    ({ join } = await peer.join(DAGMAR, roomId, PAT));
+    ({ join } = await fx.peer.join(DAGMAR, roomId, PAT));
   });
 
   /** One request per room endpoint, as `who` would make it. */
@@ -344,34 +336,34 @@ describe('access on every room endpoint (room version 10)', () => {
   ];
 
   test.each(endpoints)('/%s: unknown room → 404 M_NOT_FOUND', async (_name, ask) => {
-    const answer = await ask(peer, UNKNOWN_ROOM, join.eventId);
+    const answer = await ask(fx.peer, UNKNOWN_ROOM, join.eventId);
     expect(answer).toMatchObject({ status: 404, body: { errcode: 'M_NOT_FOUND' } });
   });
 
   test.each(endpoints)('/%s: a server with no joined member → 403 M_FORBIDDEN', async (_name, ask) => {
-    const answer = await ask(outsider, roomId, join.eventId);
+    const answer = await ask(fx.peers[1]!, roomId, join.eventId);
     expect(answer).toMatchObject({ status: 403, body: { errcode: 'M_FORBIDDEN' } });
   });
 
   test.each(endpoints)('/%s: a joined server the ACL denies → 403 M_FORBIDDEN', async (_name, ask) => {
-    expect((await ask(peer, roomId, join.eventId)).status).toBe(200);
+    expect((await ask(fx.peer, roomId, join.eventId)).status).toBe(200);
     await denyServer(fx.hs, roomId, 'peer.test');
-    const answer = await ask(peer, roomId, join.eventId);
+    const answer = await ask(fx.peer, roomId, join.eventId);
     expect(answer).toMatchObject({ status: 403, body: { errcode: 'M_FORBIDDEN' } });
   });
 
   test('/event: an event of a room the server is not in → 403; once the ACL denies it → 403; else 200', async () => {
     const own = await aliceSays(fx.hs, roomId, 'hi');
-    expect((await outsider.call(DAGMAR, 'GET', eventPath(own.eventId))).status).toBe(403);
-    expect((await peer.call(DAGMAR, 'GET', eventPath(own.eventId))).status).toBe(200);
+    expect((await fx.peers[1]!.call(DAGMAR, 'GET', eventPath(own.eventId))).status).toBe(403);
+    expect((await fx.peer.call(DAGMAR, 'GET', eventPath(own.eventId))).status).toBe(200);
     await denyServer(fx.hs, roomId, 'peer.test');
-    const denied = await peer.call(DAGMAR, 'GET', eventPath(own.eventId));
+    const denied = await fx.peer.call(DAGMAR, 'GET', eventPath(own.eventId));
     expect(denied).toMatchObject({ status: 403, body: { errcode: 'M_FORBIDDEN' } });
   });
 
   test('a member who left: the server is no longer in the room', async () => {
     await fx.hs.rooms.sendLocalEvent(roomId, { type: 'm.room.member', sender: ALICE, stateKey: PAT, content: { membership: 'ban' } });
-    const answer = await peer.call(DAGMAR, 'GET', statePath('state_ids', roomId), { query: { event_id: join.eventId } });
+    const answer = await fx.peer.call(DAGMAR, 'GET', statePath('state_ids', roomId), { query: { event_id: join.eventId } });
     expect(answer).toMatchObject({ status: 403, body: { errcode: 'M_FORBIDDEN' } });
   });
 });

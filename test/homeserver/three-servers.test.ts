@@ -6,14 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHomeserver, Homeserver } from '../../src/homeserver';
 import { joinRemoteRoom } from '../../src/federation/remote-join';
-
-async function waitFor(check: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { eventually } from '../../src/testing';
 
 const options = { rateLimit: false as const, initialBackoffMs: 20, maxBackoffMs: 100 };
 let dir: string;
@@ -62,14 +55,14 @@ test('three servers converge, and a restarted one catches up', async () => {
   const roomId = await a.rooms.createRoom({ creator: '@alice:a.test', roomVersion: '10', preset: 'public_chat' });
   await joinRemoteRoom(b, roomId, '@bob:b.test', ['a.test']);
   await joinRemoteRoom(c, roomId, '@carol:c.test', ['a.test']);
-  await waitFor(() => b.rooms.membershipOf(roomId, '@carol:c.test') === 'join', 'c join reaching b');
+  await eventually(() => b.rooms.membershipOf(roomId, '@carol:c.test') === 'join', 'c join reaching b', 15_000);
 
   for (let i = 0; i < 3; i++) {
     await a.rooms.sendLocalEvent(roomId, { type: 'm.room.message', sender: '@alice:a.test', content: { body: `a${i}` } });
     await b.rooms.sendLocalEvent(roomId, { type: 'm.room.message', sender: '@bob:b.test', content: { body: `b${i}` } });
     await c.rooms.sendLocalEvent(roomId, { type: 'm.room.message', sender: '@carol:c.test', content: { body: `c${i}` } });
   }
-  await waitFor(() => converged(roomId), 'convergence of three servers');
+  await eventually(() => converged(roomId), 'convergence of three servers', 15_000);
   const state = (hs: Homeserver) => JSON.stringify([...hs.storage.getCurrentState(roomId)].sort());
   expect(state(b)).toBe(state(a));
   expect(state(c)).toBe(state(a));
@@ -81,14 +74,14 @@ test('three servers converge, and a restarted one catches up', async () => {
     await a.rooms.sendLocalEvent(roomId, { type: 'm.room.message', sender: '@alice:a.test', content: { body: `while c is down ${i}` } });
     await b.rooms.sendLocalEvent(roomId, { type: 'm.room.message', sender: '@bob:b.test', content: { body: `b while c is down ${i}` } });
   }
-  await waitFor(() => converged(roomId), 'a and b converging without c');
+  await eventually(() => converged(roomId), 'a and b converging without c', 15_000);
   expect(a.sender.pendingFor('c.test')).toBeGreaterThan(0);
 
   // C comes back from its database on disk, on a new port.
   c = await start('c.test', join(dir, 'c'));
   a.sender.wake('c.test');
   b.sender.wake('c.test');
-  await waitFor(() => converged(roomId), 'c catching up after its restart');
+  await eventually(() => converged(roomId), 'c catching up after its restart', 15_000);
   expect(state(c)).toBe(state(a));
   for (const s of servers) expect(s.storage.verifyRoom(roomId).problems).toEqual([]);
 });

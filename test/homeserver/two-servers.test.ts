@@ -2,14 +2,7 @@
 // flowing both ways through /send, and both servers agreeing on events, state and /extremities.
 import { createHomeserver, Homeserver } from '../../src/homeserver';
 import { joinRemoteRoom } from '../../src/federation/remote-join';
-
-async function waitFor(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { eventually } from '../../src/testing';
 
 let a: Homeserver;
 let b: Homeserver;
@@ -38,9 +31,9 @@ describe.each(['1', '3', '10', '11', '12'])('room version %s', (version) => {
     expect(a.rooms.joinedServers(roomId)).toEqual(['a.test', 'b.test']);
 
     const fromA = await a.rooms.sendLocalEvent(roomId, { type: 'm.room.message', sender: '@alice:a.test', content: { body: 'hello from a' } });
-    await waitFor(() => b.storage.getEvent(fromA.eventId) !== undefined, 'a → b');
+    await eventually(() => b.storage.getEvent(fromA.eventId) !== undefined, 'a → b');
     const fromB = await b.rooms.sendLocalEvent(roomId, { type: 'm.room.message', sender: '@bob:b.test', content: { body: 'hello from b' } });
-    await waitFor(() => a.storage.getEvent(fromB.eventId) !== undefined, 'b → a');
+    await eventually(() => a.storage.getEvent(fromB.eventId) !== undefined, 'b → a');
 
     expect(a.rooms.prevEventsFor(roomId)).toEqual(b.rooms.prevEventsFor(roomId));
     expect([...a.storage.getCurrentState(roomId)].sort()).toEqual([...b.storage.getCurrentState(roomId)].sort());

@@ -4,6 +4,7 @@ import { AddressInfo } from 'node:net';
 import { MemorySenderStore, SenderStore } from '../../src/federation/sender/sender-store';
 import { OutboundTransaction, TransactionSender } from '../../src/federation/sender/transaction-sender';
 import { Pdu } from '../../src/protocol/pdu';
+import { eventually } from '../../src/testing';
 
 interface Peer {
   server: Server;
@@ -35,14 +36,6 @@ function pdu(i: number, room = '!r:a'): { eventId: string; roomId: string; pdu: 
   return { eventId: `$e${i}`, roomId: room, pdu: { room_id: room, sender: '@a:a', type: 'm.room.message', content: { i }, prev_events: [], auth_events: [], depth: i, origin_server_ts: i, hashes: { sha256: 'x' }, signatures: {} } };
 }
 
-async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 let peer: Peer;
 beforeEach(async () => {
   peer = await startPeer();
@@ -63,7 +56,7 @@ function makeSender(store: SenderStore = new MemorySenderStore(), catchUpPerRoom
 test('batches at most 50 PDUs per transaction, in order, and never sends to itself', async () => {
   const { sender, store } = makeSender();
   for (let i = 1; i <= 120; i++) sender.enqueue(['b', 'a'], pdu(i));
-  await waitFor(() => store.size('b') === 0);
+  await eventually(() => store.size('b') === 0, "b's queue draining");
   const counts = peer.received.map((t) => t.pdus.length);
   expect(counts.every((n) => n <= 50)).toBe(true);
   expect(counts.reduce((a, b) => a + b, 0)).toBe(120);
@@ -81,7 +74,7 @@ test('retries with backoff while the destination is down, then catches up with t
   expect(peer.received).toHaveLength(0);
   expect(store.size('b')).toBe(6); // during the outage the queue is already trimmed to the newest three per room
   peer.down = false;
-  await waitFor(() => store.size('b') === 0);
+  await eventually(() => store.size('b') === 0, "b's queue draining");
   const depths = peer.received.flatMap((t) => t.pdus.map((p) => p.depth));
   expect(depths).toEqual([15, 16, 17, 18, 19, 20]); // the newest three of each room
   sender.stop();
@@ -98,7 +91,7 @@ test('a queue left by a stopped sender is resumed by a new one', async () => {
   expect(store.destinations()).toEqual(['b']);
   const second = makeSender(store);
   second.sender.resume();
-  await waitFor(() => store.size('b') === 0);
+  await eventually(() => store.size('b') === 0, "b's queue draining");
   expect(peer.received.flatMap((t) => t.pdus.map((p) => p.depth))).toEqual([1]);
   second.sender.stop();
 });
@@ -124,7 +117,7 @@ test('the storage-backed queue survives closing and reopening the database', asy
     expect(second.outboundQueue.size('b')).toBe(2);
     const s2 = makeSender(second.outboundQueue);
     s2.sender.resume();
-    await waitFor(() => second.outboundQueue.size('b') === 0);
+    await eventually(() => second.outboundQueue.size('b') === 0, "the restarted sender draining b's queue");
     expect(peer.received.flatMap((t) => t.pdus.map((p) => p.depth)).sort()).toEqual([1, 2]);
     s2.sender.stop();
     second.close();

@@ -1,5 +1,5 @@
 // The classic state resolution scenarios (as in Synapse's and Ruma's suites), rebuilt from the spec with real signed events.
-import { ALICE, BOB, CHARLIE, ELLA, ZARA } from './support/room-dag';
+import { ALICE, BOB, CHARLIE, ELLA, ZARA } from './support/resolving-dag';
 import { named, runScenario, Scenario } from './support/scenario';
 
 const V2_VERSIONS = ['2', '3', '4', '5', '6', '7', '8', '9', '10', '11', '12'];
@@ -7,7 +7,7 @@ const join = { membership: 'join' };
 
 const pl = (users: Record<string, number>, extra: Record<string, unknown> = {}) => ({ users, ...extra });
 
-/** Power levels content, written for v1–v11 and adjusted by RoomDag.users() for v12 creators. */
+/** Power levels content, written for v1–v11 and adjusted by ResolvingDag.users() for v12 creators. */
 const scenarios: Record<string, Scenario> = {
   // Alice bans Bob while Bob, concurrently, re-sends the power levels: the ban (by the more powerful sender)
   // is ordered first, so Bob is no longer joined and his power levels fail.

@@ -5,7 +5,7 @@ import { EventLoader } from '../../src/state/event-loader';
 import { authDifference } from '../../src/state/auth-difference';
 import { splitConflictedState } from '../../src/state/conflicted-state';
 import { resolveState, StateMap } from '../../src/state';
-import { ALICE, BOB, CHARLIE, ELLA, RoomDag, ZARA } from './support/room-dag';
+import { ALICE, BOB, CHARLIE, ELLA, ResolvingDag, ZARA } from './support/resolving-dag';
 
 const ACTORS = [ALICE, BOB, CHARLIE, ZARA, ELLA];
 
@@ -20,8 +20,8 @@ const opArb: fc.Arbitrary<Op> = fc.record({
 });
 
 /** Three forks from START, each a chain of the ops assigned to it (allowed or not: state sets are whatever they are). */
-async function buildForks(version: string, ops: Op[]): Promise<{ dag: RoomDag; sets: StateMap[] }> {
-  const dag = new RoomDag(version);
+async function buildForks(version: string, ops: Op[]): Promise<{ dag: ResolvingDag; sets: StateMap[] }> {
+  const dag = new ResolvingDag(version);
   await dag.start({ [BOB]: 50 });
   const tips = ['START', 'START', 'START'];
   let n = 0;
@@ -57,7 +57,7 @@ async function buildForks(version: string, ops: Op[]): Promise<{ dag: RoomDag; s
 const sorted = (m: StateMap) => [...m].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 
 /** ∪Cᵢ − ∩Cᵢ straight from the definition, with Cᵢ = the events of Sᵢ and all their auth ancestors. */
-function naiveAuthDifference(dag: RoomDag, sets: StateMap[]): Set<string> {
+function naiveAuthDifference(dag: ResolvingDag, sets: StateMap[]): Set<string> {
   const chains = sets.map((s) => {
     const seen = new Set<string>(s.values());
     const stack = [...seen];

@@ -2,7 +2,7 @@
 import { EventLoader } from '../../src/state/event-loader';
 import { compareCodePoints } from '../../src/state/code-point-order';
 import { reverseTopologicalPowerOrder } from '../../src/state/power-ordering';
-import { ALICE, BOB, RoomDag } from './support/room-dag';
+import { ALICE, BOB, ResolvingDag } from './support/resolving-dag';
 
 /** Every topological order of `nodes` (each node after all of its `deps`), by brute force. */
 function allTopologicalOrders(nodes: string[], deps: Map<string, string[]>): string[][] {
@@ -19,7 +19,7 @@ function allTopologicalOrders(nodes: string[], deps: Map<string, string[]>): str
 
 describe.each(['3', '10', '12'])('reverse topological power ordering, room version %s', (version) => {
   it('is the lexicographically smallest topological order when power and timestamps tie (event ID decides)', async () => {
-    const dag = new RoomDag(version);
+    const dag = new ResolvingDag(version);
     await dag.start();
     // Auth graph: l → o, m → n, m → o, n → o, p → o. Same sender, same origin_server_ts.
     const ts = 1_800_000_000_000;
@@ -45,7 +45,7 @@ describe.each(['3', '10', '12'])('reverse topological power ordering, room versi
   });
 
   it('puts the more powerful sender first, then the earlier timestamp', async () => {
-    const dag = new RoomDag(version);
+    const dag = new ResolvingDag(version);
     await dag.start({ [BOB]: 50 });
     const add = (name: string, sender: string, ts: number) =>
       dag.add(name, { type: 'm.room.join_rules', sender, stateKey: '', content: { join_rule: 'public', name }, prev: ['START'], ts });

@@ -1,7 +1,7 @@
 // Room version 1's state resolution: depth/sha1 ordering, the auth passes, and its known join-rule weakness.
 import { createHash } from 'node:crypto';
 import { resolveState, stateKey } from '../../src/state';
-import { ALICE, BOB, CHARLIE, ELLA, RoomDag, ZARA } from './support/room-dag';
+import { ALICE, BOB, CHARLIE, ELLA, ResolvingDag, ZARA } from './support/resolving-dag';
 
 const sha1 = (s: string) => createHash('sha1').update(s).digest('hex');
 const PL_KEY = stateKey('m.room.power_levels', '');
@@ -9,7 +9,7 @@ const TOPIC_KEY = stateKey('m.room.topic', '');
 
 describe('room version 1', () => {
   it('picks the deepest allowed topic', async () => {
-    const dag = new RoomDag('1');
+    const dag = new ResolvingDag('1');
     await dag.start();
     await dag.add('T1', { type: 'm.room.topic', sender: ALICE, stateKey: '', content: { topic: 'T1' }, prev: ['START'] });
     await dag.add('M', { type: 'm.room.message', sender: ALICE, content: { body: 'x' }, prev: ['START'] });
@@ -23,7 +23,7 @@ describe('room version 1', () => {
   });
 
   it('breaks a depth tie by the lowest sha1 of the event ID', async () => {
-    const dag = new RoomDag('1');
+    const dag = new ResolvingDag('1');
     await dag.start();
     await dag.add('Ta', { type: 'm.room.topic', sender: ALICE, stateKey: '', content: { topic: 'a' }, prev: ['START'] });
     await dag.add('Tb', { type: 'm.room.topic', sender: ALICE, stateKey: '', content: { topic: 'b' }, prev: ['START'] });
@@ -33,7 +33,7 @@ describe('room version 1', () => {
   });
 
   it('walks power levels up from the shallowest while each is allowed', async () => {
-    const dag = new RoomDag('1');
+    const dag = new ResolvingDag('1');
     await dag.start({ [BOB]: 50, [CHARLIE]: 50 });
     await dag.add('PA', { type: 'm.room.power_levels', sender: ALICE, stateKey: '', content: { users: { [ALICE]: 100, [BOB]: 50, [CHARLIE]: 50 }, state_default: 40 }, prev: ['START'] });
     await dag.add('M', { type: 'm.room.message', sender: ALICE, content: { body: 'x' }, prev: ['START'] });
@@ -51,7 +51,7 @@ describe('room version 1', () => {
   // concurrent with a switch to invite-only survives (v2 rejects it; see the classic scenarios).
   it('lets a concurrent join evade a join rules change (unlike v2)', async () => {
     for (const [version, survives] of [['1', true], ['2', false]] as const) {
-      const dag = new RoomDag(version);
+      const dag = new ResolvingDag(version);
       await dag.start();
       await dag.add('JR', { type: 'm.room.join_rules', sender: ALICE, stateKey: '', content: { join_rule: 'invite' }, prev: ['START'] });
       await dag.add('ME', { type: 'm.room.member', sender: ELLA, stateKey: ELLA, content: { membership: 'join' }, prev: ['START'] });

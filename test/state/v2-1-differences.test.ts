@@ -2,7 +2,7 @@
 import { EventLoader } from '../../src/state/event-loader';
 import { conflictedSubgraph } from '../../src/state/conflicted-subgraph';
 import { resolveState, stateKey } from '../../src/state';
-import { ALICE, BOB, CHARLIE, DAVE, RoomDag } from './support/room-dag';
+import { ALICE, BOB, CHARLIE, DAVE, ResolvingDag } from './support/resolving-dag';
 
 const JR_KEY = stateKey('m.room.join_rules', '');
 const PL_KEY = stateKey('m.room.power_levels', '');
@@ -19,7 +19,7 @@ describe.each([
   // and the room loses its join rules. v2.1 starts from an empty state, so each is checked against its
   // own auth events (where Alice is joined) and J2 wins.
   it('problem A: conflicted events unauthorised by the unconflicted state', async () => {
-    const dag = new RoomDag(version);
+    const dag = new ResolvingDag(version);
     await dag.start();
     await dag.add('J2', { type: 'm.room.join_rules', sender: ALICE, stateKey: '', content: { join_rule: 'invite' }, prev: ['START'] });
     await dag.add('AL', { type: 'm.room.member', sender: ALICE, stateKey: ALICE, content: { membership: 'leave' }, prev: ['J2'] });
@@ -40,7 +40,7 @@ describe.each([
   // initial power levels and P2 alone: P2 fails (Bob has no power without P1) and the state resets.
   // v2.1 adds the conflicted state subgraph (P1 lies on the path P2 → P1 → IPOWER) and P2 wins.
   it('problem B: conflicted events that need events between them', async () => {
-    const dag = new RoomDag(version);
+    const dag = new ResolvingDag(version);
     await dag.start();
     await dag.add('P1', { type: 'm.room.power_levels', sender: ALICE, stateKey: '', content: { users: dag.users({ [ALICE]: 100, [BOB]: 50 }) }, prev: ['START'] });
     await dag.add('P2', { type: 'm.room.power_levels', sender: BOB, stateKey: '', content: { users: dag.users({ [ALICE]: 100, [BOB]: 50, [CHARLIE]: 50 }) }, prev: ['P1'] });
@@ -60,7 +60,7 @@ describe('conflicted state subgraph', () => {
   //     C1 ──► m ──► n ──► C2 ──► create        subgraph = {C1, m, n, C2}
   //     C1 ──► x ──► create                     x leads to no conflicted event: not included
   it('holds exactly the events on auth paths between conflicted events', async () => {
-    const dag = new RoomDag('10');
+    const dag = new ResolvingDag('10');
     await dag.start();
     const topic = (name: string, auth: string[]) =>
       dag.add(name, { type: 'm.room.topic', sender: ALICE, stateKey: '', content: { topic: name }, prev: ['START'], auth });

@@ -1,11 +1,11 @@
 // Many async writers into one room: each reads the extremities, yields, then persists; the set stays consistent.
 import { openStorage } from '../../src/storage';
 import type { RoomEvent } from '../../src/protocol/room-event';
-import { RoomDag } from './support/room-dag';
+import { MinimalRoom } from './support/minimal-room';
 
 test('40 concurrent async writers × 25 events keep the extremities consistent', async () => {
   const s = openStorage(':memory:');
-  const dag = new RoomDag('10');
+  const dag = new MinimalRoom('10');
   s.persistEvents([{ event: dag.create }, { event: dag.join }]);
   const built = new Map<string, RoomEvent>([[dag.create.eventId, dag.create], [dag.join.eventId, dag.join]]);
   const pause = (): Promise<void> => new Promise((r) => (Math.random() < 0.5 ? setImmediate(r) : setTimeout(r, Math.random() * 3)));

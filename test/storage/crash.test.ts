@@ -13,7 +13,8 @@ const PARALLEL = 2;
 /** Runs the writer until a random moment after it is ready, kills it, and returns the acked event IDs. */
 function runAndKill(dbFile: string, durability: string): Promise<{ acked: string[]; killed: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', './scripts/ts-register.js', 'test/storage/support/crash-writer.ts', dbFile, durability], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The writer runs on dist/ (built once for this run by the child-process project's globalSetup, see jest.config.js).
+    const child = spawn(process.execPath, ['test/storage/support/crash-writer.js', dbFile, durability], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let buffer = '';
     let stderr = '';
     const acked: string[] = [];

@@ -1,16 +1,16 @@
 // Forward/backward extremities through forks, merges, out-of-order arrival, outliers and soft-failed chains.
 import { ROOM_VERSION_IDS } from '../../src/protocol/room-versions';
 import { openStorage, Storage } from '../../src/storage';
-import { RoomDag, stateOf } from './support/room-dag';
+import { MinimalRoom, stateOf } from './support/minimal-room';
 
 const ids = (s: Storage, roomId: string): string[] => s.getForwardExtremities(roomId).map((e) => e.eventId).sort();
 
 describe.each(ROOM_VERSION_IDS.map((v) => [v]))('room version %s', (version) => {
   let s: Storage;
-  let dag: RoomDag;
+  let dag: MinimalRoom;
   beforeEach(() => {
     s = openStorage(':memory:');
-    dag = new RoomDag(version);
+    dag = new MinimalRoom(version);
     s.persistEvents([{ event: dag.create }, { event: dag.join }]);
   });
   afterEach(() => {
@@ -162,7 +162,7 @@ describe.each(ROOM_VERSION_IDS.map((v) => [v]))('room version %s', (version) => 
 describe('verifyRoom', () => {
   test('reports every difference from a recomputation', () => {
     const s = openStorage(':memory:');
-    const dag = new RoomDag('10');
+    const dag = new MinimalRoom('10');
     const a = dag.message([dag.join]);
     s.persistEvents([{ event: dag.create }, { event: dag.join }, { event: a }]);
     expect(s.verifyRoom(dag.roomId)).toEqual({ ok: true, problems: [] });

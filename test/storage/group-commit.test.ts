@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStorage, Storage } from '../../src/storage';
-import { RoomDag } from './support/room-dag';
+import { MinimalRoom } from './support/minimal-room';
 
 let dir: string;
 let storage: Storage;
@@ -24,7 +24,7 @@ afterEach(() => {
 test('default: synchronous=FULL, SQLite syncs each commit and flush() has nothing to do', () => {
   storage = openStorage(join(dir, 'db.sqlite'));
   expect(storage.db.pragma('synchronous', { simple: true })).toBe(2);
-  const dag = new RoomDag('10');
+  const dag = new MinimalRoom('10');
   storage.persistEvents([{ event: dag.create }, { event: dag.join }]);
   storage.flush();
   expect(fsyncs).not.toHaveBeenCalled();
@@ -33,7 +33,7 @@ test('default: synchronous=FULL, SQLite syncs each commit and flush() has nothin
 test('on-flush: each persist outside a group is synced on return; a group of persists is synced once', async () => {
   storage = openStorage(join(dir, 'db.sqlite'), { durability: 'on-flush' });
   expect(storage.db.pragma('synchronous', { simple: true })).toBe(1);
-  const dag = new RoomDag('10');
+  const dag = new MinimalRoom('10');
   storage.persistEvents([{ event: dag.create }]);
   storage.persistEvents([{ event: dag.join }]);
   expect(fsyncs).toHaveBeenCalledTimes(2);
@@ -55,7 +55,7 @@ test('on-flush: each persist outside a group is synced on return; a group of per
 
 test('on-flush: a persist in another async context during a group still syncs itself', async () => {
   storage = openStorage(join(dir, 'db.sqlite'), { durability: 'on-flush' });
-  const dag = new RoomDag('10');
+  const dag = new MinimalRoom('10');
   storage.persistEvents([{ event: dag.create }, { event: dag.join }]);
   fsyncs.mockClear();
   let release!: () => void;
@@ -75,7 +75,7 @@ test('on-flush: a persist in another async context during a group still syncs it
 test('on-flush: what was flushed is there after close and reopen', async () => {
   const file = join(dir, 'db.sqlite');
   storage = openStorage(file, { durability: 'on-flush' });
-  const dag = new RoomDag('10');
+  const dag = new MinimalRoom('10');
   await storage.groupCommit(async () => {
     storage.persistEvents([{ event: dag.create }, { event: dag.join }]);
   });

@@ -2,16 +2,16 @@
 import { toRoomEvent } from '../../src/protocol/room-event';
 import type { Pdu } from '../../src/protocol/pdu';
 import { openStorage, Storage } from '../../src/storage';
-import { RoomDag } from './support/room-dag';
+import { MinimalRoom } from './support/minimal-room';
 import type { RoomEvent } from '../../src/protocol/room-event';
 
 describe.each([['1'], ['4'], ['10'], ['12']])('room version %s', (version) => {
   let s: Storage;
-  let dag: RoomDag;
+  let dag: MinimalRoom;
   let chain: RoomEvent[];
   beforeEach(() => {
     s = openStorage(':memory:');
-    dag = new RoomDag(version);
+    dag = new MinimalRoom(version);
     chain = [dag.create, dag.join];
     for (let i = 0; i < 8; i++) chain.push(dag.message([chain[chain.length - 1]]));
     s.persistEvents(chain.map((event) => ({ event, receivedTs: 42 })));
@@ -54,7 +54,7 @@ describe.each([['1'], ['4'], ['10'], ['12']])('room version %s', (version) => {
 
 test('backfill across a fork goes by depth', () => {
   const s = openStorage(':memory:');
-  const dag = new RoomDag('10');
+  const dag = new MinimalRoom('10');
   const a = dag.message([dag.join]);
   const b1 = dag.message([a]);
   const b2 = dag.message([b1]);
@@ -70,7 +70,7 @@ test('backfill across a fork goes by depth', () => {
 
 test('redactions are recorded, even before their target arrives', () => {
   const s = openStorage(':memory:');
-  const dag = new RoomDag('11');
+  const dag = new MinimalRoom('11');
   const target = dag.message([dag.join]);
   const redaction = dag.factory.build({ type: 'm.room.redaction', sender: dag.join.sender, content: {}, redacts: target.eventId, prevEvents: [dag.join], authEvents: [dag.create, dag.join], roomId: dag.roomId });
   s.persistEvents([{ event: dag.create }, { event: dag.join }, { event: redaction }]);

@@ -2,7 +2,7 @@
 import { ROOM_VERSION_IDS } from '../../src/protocol/room-versions';
 import { openStorage, Storage } from '../../src/storage';
 import { fenwickParentSeq } from '../../src/storage/state-snapshots-repository';
-import { RoomDag, sorted, stateOf } from './support/room-dag';
+import { MinimalRoom, sorted, stateOf } from './support/minimal-room';
 import type { RoomEvent } from '../../src/protocol/room-event';
 
 const count = (s: Storage, table: string): number => (s.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
@@ -13,10 +13,10 @@ test('fenwickParentSeq clears the lowest set bit', () => {
 
 describe.each(ROOM_VERSION_IDS.map((v) => [v]))('room version %s', (version) => {
   let s: Storage;
-  let dag: RoomDag;
+  let dag: MinimalRoom;
   beforeEach(() => {
     s = openStorage(':memory:');
-    dag = new RoomDag(version);
+    dag = new MinimalRoom(version);
     s.persistEvents([{ event: dag.create }, { event: dag.join }]);
   });
   afterEach(() => {
@@ -94,7 +94,7 @@ describe.each(ROOM_VERSION_IDS.map((v) => [v]))('room version %s', (version) => 
 
 test('a 2,000-member room: a message costs no state rows; state reads stay exact', () => {
   const s = openStorage(':memory:');
-  const dag = new RoomDag('10');
+  const dag = new MinimalRoom('10');
   s.persistEvents([{ event: dag.create }, { event: dag.join }]);
   let prev: RoomEvent = dag.join;
   const batch = [];

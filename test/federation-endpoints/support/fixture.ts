@@ -30,6 +30,57 @@ export async function startFixture(peerNames: readonly string[], options: Partia
   };
 }
 
+/**
+ * For tests that start their own fixture (options that differ per test): returns a `startFixture` whose
+ * fixtures are all stopped after each test, so no test file repeats the afterEach.
+ */
+export function useFixtureStarter(): typeof startFixture {
+  const started: Fixture[] = [];
+  afterEach(async () => {
+    for (const fx of started.splice(0)) await fx.stop();
+  });
+  return async (peerNames, options) => {
+    const fx = await startFixture(peerNames, options);
+    started.push(fx);
+    return fx;
+  };
+}
+
+/** The fixture of the test that is running, read through `useEndpointFixture`'s handle. */
+export interface EndpointFixture {
+  readonly hs: Homeserver;
+  readonly peers: readonly TestPeer[];
+  /** The first peer. */
+  readonly peer: TestPeer;
+}
+
+/** Registers jest hooks that start a fresh fixture (dagmar + started peers) before each test and stop it after. */
+export function useEndpointFixture(peerNames: readonly string[] = ['peer.test'], options: Partial<HomeserverOptions> = {}): EndpointFixture {
+  const start = useFixtureStarter();
+  let current: Fixture | undefined;
+  beforeEach(async () => {
+    current = await start(peerNames, options);
+  });
+  afterEach(() => {
+    current = undefined;
+  });
+  const running = (): Fixture => {
+    if (!current) throw new Error('the endpoint fixture exists only while a test runs (inside test/beforeEach)');
+    return current;
+  };
+  return {
+    get hs() {
+      return running().hs;
+    },
+    get peers() {
+      return running().peers;
+    },
+    get peer() {
+      return running().peers[0]!;
+    },
+  };
+}
+
 /** A public room created by alice on dagmar. */
 export function createRoom(hs: Homeserver, roomVersion: string, initialState: InitialStateEvent[] = []): Promise<string> {
   return hs.rooms.createRoom({ creator: ALICE, roomVersion, preset: 'public_chat', initialState });
@@ -50,15 +101,6 @@ export function stored(hs: Homeserver, eventId: string): RoomEvent {
 /** Room event ID as it appears in a URL path. */
 export function enc(part: string): string {
   return encodeURIComponent(part);
-}
-
-/** Waits (bounded) for a condition driven by background work, e.g. the outbound sender. */
-export async function waitFor(check: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 /** Alice sets a state event on dagmar (e.g. m.room.server_acl, m.room.history_visibility). */

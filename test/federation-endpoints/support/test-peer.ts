@@ -44,7 +44,9 @@ export class PeerRoom {
     readonly roomId: string,
     readonly roomVersion: string,
   ) {
-    this.factory = new EventFactory({ roomVersion, serverName: peer.name, keyId: peer.key.keyId, seed: peer.key.seed, startTs: Date.now() });
+    // A live server's v1/v2 event IDs are its own random choice: a fresh idSeed per PeerRoom keeps two views of one room
+    // (a rejoin, the room's creation) from ever naming two events alike.
+    this.factory = new EventFactory({ roomVersion, serverName: peer.name, keyId: peer.key.keyId, seed: peer.key.seed, startTs: Date.now(), idSeed: randomBytes(8).toString('hex') });
   }
 
   /** Records events (e.g. from send_join) as known and, for state events, in the peer's state. */
@@ -177,7 +179,7 @@ export class TestPeer {
    */
   createOwnRoom(creator: string, version: string): { room: PeerRoom; tip: RoomEvent } {
     const rv = getRoomVersion(version);
-    const factory = new EventFactory({ roomVersion: version, serverName: this.name, keyId: this.key.keyId, seed: this.key.seed, startTs: Date.now() });
+    const factory = new EventFactory({ roomVersion: version, serverName: this.name, keyId: this.key.keyId, seed: this.key.seed, startTs: Date.now(), idSeed: randomBytes(8).toString('hex') });
     const create = factory.build({
       type: 'm.room.create',
       sender: creator,

@@ -1,6 +1,6 @@
 // Runs a resolution scenario in the style of the classic state-res suites: named events, prev-edge paths, expected winners.
 import { StateMap, stateKey } from '../../../src/state/state-map';
-import { NodeSpec, RoomDag, ZARA } from './room-dag';
+import { NodeSpec, ResolvingDag, ZARA } from './resolving-dag';
 
 export type EventSpec = Omit<NodeSpec, 'prev'>;
 
@@ -16,13 +16,13 @@ export interface Scenario {
 }
 
 export interface ScenarioResult {
-  dag: RoomDag;
+  dag: ResolvingDag;
   resolved: StateMap;
   expected: StateMap;
 }
 
 export async function runScenario(roomVersion: string, scenario: Scenario): Promise<ScenarioResult> {
-  const dag = new RoomDag(roomVersion);
+  const dag = new ResolvingDag(roomVersion);
   await dag.start(scenario.initialUsers);
   const prevs = new Map<string, Set<string>>();
   for (const path of scenario.edges) {
@@ -47,7 +47,7 @@ export async function runScenario(roomVersion: string, scenario: Scenario): Prom
 }
 
 /** A StateMap as sorted [key, event name] pairs, so that a failing assertion reads as names, not hashes. */
-export function named(dag: RoomDag, state: StateMap): [string, string][] {
+export function named(dag: ResolvingDag, state: StateMap): [string, string][] {
   const names = new Map<string, string>();
   for (const [name, e] of dag.byName) names.set(e.eventId, name);
   return [...state].map(([k, id]): [string, string] => [k, names.get(id) ?? id]).sort((a, b) => (a[0] < b[0] ? -1 : 1));

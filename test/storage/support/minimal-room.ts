@@ -1,4 +1,4 @@
-// Test helper: a room with a create event and a joined member, plus short-hands for messages and state events.
+// MinimalRoom: a room of just a create event and one joined member, plus short-hands for events that name those two as auth events (storage tests persist them without running auth).
 import type { RoomEvent } from '../../../src/protocol/room-event';
 import { getRoomVersion } from '../../../src/protocol/room-versions';
 import { stateKey, StateMap } from '../../../src/state/state-map';
@@ -6,7 +6,7 @@ import { EventFactory } from '../../../src/testing/event-factory';
 
 export const ALICE = '@alice:test.local';
 
-export class RoomDag {
+export class MinimalRoom {
   readonly factory: EventFactory;
   readonly create: RoomEvent;
   readonly join: RoomEvent;

@@ -1,4 +1,4 @@
-// RoomDag: builds a room's events as a DAG from named nodes, computing each event's state with resolveState itself.
+// ResolvingDag: builds a room's events as a DAG from named nodes, computing each event's state with resolveState itself.
 import { selectAuthEvents } from '../../../src/auth';
 import { JsonObject } from '../../../src/protocol/json';
 import { RoomEvent } from '../../../src/protocol/room-event';
@@ -32,7 +32,7 @@ export interface NodeSpec {
  * (server-server "Auth events selection") from the state before it, which is resolved from its parents'
  * states, exactly as a server would compute it; `stateAfter(name)` is S′(E).
  */
-export class RoomDag {
+export class ResolvingDag {
   readonly rv: RoomVersion;
   readonly factory: EventFactory;
   readonly events = new Map<string, RoomEvent>();
