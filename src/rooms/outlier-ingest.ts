@@ -1,8 +1,10 @@
 // Storing events fetched only for their place in an auth chain or a state (outliers): each is
 // checked against its own auth events, parents before children, and never joins the extremities.
 import { checkEventAuth, createEventIdForRoom } from '../auth';
+import { MatrixError } from '../protocol/errors';
 import { RoomEvent } from '../protocol/room-event';
 import { Storage } from '../storage';
+import { assertAllOfRoom } from './room-membership-check';
 import { storedRejections } from './stored-state';
 
 /** Orders events so that every auth event in the batch comes before the events citing it. */
@@ -40,6 +42,10 @@ export function persistOutliers(storage: Storage, events: RoomEvent[]): Map<stri
   const batch = new Map<string, RoomEvent>();
   for (const event of authOrder(events)) {
     if (storage.getEvent(event.eventId)) continue;
+    // The last line (the intake paths drop such answers first): one room per batch, nothing read
+    // under another version than the room's, no event that cites one of another room.
+    if (event.roomId !== events[0]!.roomId) throw new MatrixError(403, 'M_FORBIDDEN', `outliers of ${event.roomId} and ${events[0]!.roomId} in one batch`);
+    assertAllOfRoom(storage, event);
     const ids = [...event.authEventIds];
     if (event.roomVersion.roomIdFromCreateEvent && event.type !== 'm.room.create') ids.push(createEventIdForRoom(event.roomId));
     const pool = ids.map((id) => batch.get(id) ?? storage.getEvent(id)?.event).filter((e): e is RoomEvent => e !== undefined);
