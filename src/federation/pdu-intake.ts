@@ -217,6 +217,8 @@ export class PduIntake {
       await this.fetchEvents(origin, room, rv, prevId, wanted, named.size, budget);
       const state: StateMap = new Map();
       const storedState = this.deps.storage.getEvents(pduIds).map((s) => s.event);
+      // A state missing events it names would authorise against the wrong rules: none rather than part.
+      if (storedState.length < new Set(pduIds).size) throw new Error(`${new Set(pduIds).size - storedState.length} of the ${new Set(pduIds).size} state events named could not be fetched`);
       // What we fetched was checked; what we already held is checked again here, by ID.
       const foreign = foreignEvents(storedState, room);
       if (foreign.length > 0) throw new UntrustworthyAnswer(`/state_ids names ${foreignReason(foreign, room)}`);

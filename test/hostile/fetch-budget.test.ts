@@ -1,0 +1,122 @@
+// The work a /send can make dagmar do is bounded (issue 10 §4): a /state_ids answer naming 2,000
+// events costs one /state call, not 2,000 /event calls; a transaction's requests are capped; a peer
+// that answers slowly holds the /send no longer than the deadline. Counted at the lying peer.
+import { RoomEvent } from '../../src/protocol/room-event';
+import { createRoom, DAGMAR, Fixture, startFixture } from '../federation-endpoints/support/fixture';
+import { PeerRoom, TestPeer } from '../federation-endpoints/support/test-peer';
+import type { FetchLimits } from '../../src/federation/fetch-budget';
+
+const PAT = '@pat:peer.test';
+
+let fx: Fixture;
+let peer: TestPeer;
+let roomId: string;
+let room: PeerRoom;
+let join: RoomEvent;
+
+async function setUp(fetchLimits: Partial<FetchLimits> = {}): Promise<void> {
+  fx = await startFixture(['peer.test'], { fetchLimits });
+  peer = fx.peers[0]!;
+  roomId = await createRoom(fx.hs, '10');
+  ({ room, join } = await peer.join(DAGMAR, roomId, PAT));
+  // The peer never has missing events to give: dagmar must go for the state instead.
+  peer.overrides.post('/_matrix/federation/v1/get_missing_events/:roomId', (ctx) => {
+    peer.requests.push('POST /get_missing_events');
+    ctx.body = { events: [] };
+  });
+}
+afterEach(() => fx.stop());
+
+/** A message E whose only parent M dagmar does not hold (M is withheld from /get_missing_events). */
+function eventOnAGap(body: string): RoomEvent {
+  const m = room.message(PAT, `${body}: the gap`, [join]);
+  return room.message(PAT, body, [m]);
+}
+
+/** A message dagmar can take without fetching anything, ordered last in the transaction by its depth. */
+function plainMessage(): RoomEvent {
+  return room.build({ type: 'm.room.message', sender: PAT, content: { msgtype: 'm.text', body: 'needs nothing' }, prevEvents: [join], extra: { depth: 1000 } });
+}
+
+const dagRequests = () => peer.requests.filter((r) => !r.startsWith('GET /_matrix/key'));
+
+test('a /state_ids answer naming 2,000 events we lack costs one /state call, not 2,000 /event calls', async () => {
+  await setUp();
+  const named = Array.from({ length: 2000 }, (_, i) => `$missing${i}`);
+  peer.overrides.get('/_matrix/federation/v1/state_ids/:roomId', (ctx) => {
+    peer.requests.push('GET /state_ids');
+    ctx.body = { pdu_ids: named, auth_chain_ids: [] };
+  });
+  peer.overrides.get('/_matrix/federation/v1/state/:roomId', (ctx) => {
+    peer.requests.push('GET /state');
+    ctx.body = { pdus: [], auth_chain: [] }; // and then it has none of them
+  });
+  const e = eventOnAGap('two thousand');
+  const sent = await peer.send(DAGMAR, [e]);
+  expect(sent.status).toBe(200);
+  expect(sent.body.pdus[e.eventId]?.error).toBe('none of its prev_events could be fetched');
+  const requests = dagRequests();
+  expect(requests.filter((r) => r === 'GET /state')).toHaveLength(1);
+  // Only the gap's own event (M) is asked for singly; /state gives the state before it, not it.
+  expect(requests.filter((r) => r.startsWith('GET /event/'))).toEqual([`GET /event/${e.prevEventIds[0]}`]);
+  expect(requests.length).toBeLessThanOrEqual(5);
+  expect(fx.hs.storage.getEvent(e.eventId)).toBeUndefined();
+  expect(fx.hs.storage.verifyRoom(roomId).problems).toEqual([]);
+});
+
+test('a transaction’s requests are capped: PDUs beyond the budget are dropped with the reason, the rest go on', async () => {
+  await setUp({ requestsPerTransaction: 5 });
+  // The peer knows no state: each gapped PDU costs /get_missing_events and /state_ids.
+  peer.overrides.get('/_matrix/federation/v1/state_ids/:roomId', (ctx) => {
+    peer.requests.push('GET /state_ids');
+    ctx.status = 404;
+    ctx.body = { errcode: 'M_NOT_FOUND', error: 'no state here' };
+  });
+  const gapped = [eventOnAGap('one'), eventOnAGap('two'), eventOnAGap('three'), eventOnAGap('four')];
+  const plain = plainMessage();
+  const sent = await peer.send(DAGMAR, [...gapped, plain]);
+  expect(sent.status).toBe(200);
+  expect(dagRequests().length).toBe(5);
+  const results = gapped.map((e) => sent.body.pdus[e.eventId]?.error);
+  expect(results.filter((r) => r === 'fetch budget spent: 5 requests for this transaction')).toHaveLength(2);
+  expect(results.filter((r) => r === 'none of its prev_events could be fetched')).toHaveLength(2);
+  expect(sent.body.pdus[plain.eventId]).toEqual({});
+  expect(fx.hs.storage.getEvent(plain.eventId)?.outlier).toBe(false);
+});
+
+test('a PDU’s own requests are capped even when the transaction has more to give', async () => {
+  await setUp({ requestsPerPdu: 1 });
+  const e = eventOnAGap('alone');
+  const sent = await peer.send(DAGMAR, [e]);
+  expect(sent.body.pdus[e.eventId]?.error).toBe('fetch budget spent: 1 requests for this PDU');
+  expect(dagRequests()).toEqual(['POST /get_missing_events']);
+});
+
+test('a peer that answers slowly holds the /send no longer than the deadline; later PDUs that need no fetch are taken', async () => {
+  await setUp({ deadlineMs: 300 });
+  let stalled = 0;
+  peer.overrides.get('/_matrix/federation/v1/state_ids/:roomId', async (ctx) => {
+    peer.requests.push('GET /state_ids');
+    stalled++;
+    // Answers after 30 s, or never, if dagmar hangs up first.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 30_000);
+      ctx.res.on('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    ctx.body = { pdu_ids: [], auth_chain_ids: [] };
+  });
+  const first = eventOnAGap('slow one');
+  const second = eventOnAGap('slow two');
+  const plain = plainMessage();
+  const sent = await peer.send(DAGMAR, [first, second, plain]);
+  expect(sent.status).toBe(200);
+  expect(sent.body.pdus[first.eventId]?.error).toBe('fetch deadline passed: 300 ms for this transaction');
+  expect(sent.body.pdus[second.eventId]?.error).toBe('fetch deadline passed: 300 ms for this transaction');
+  expect(sent.body.pdus[plain.eventId]).toEqual({});
+  // One stalled request, then nothing more once the deadline had passed.
+  expect(stalled).toBe(1);
+  expect(dagRequests()).toEqual(['POST /get_missing_events', 'GET /state_ids']);
+}, 20_000);
