@@ -2,7 +2,8 @@
 // events costs one /state call, not 2,000 /event calls; a transaction's requests are capped; a peer
 // that answers slowly holds the /send no longer than the deadline. Counted at the lying peer.
 import { RoomEvent } from '../../src/protocol/room-event';
-import { createRoom, DAGMAR, Fixture, startFixture } from '../federation-endpoints/support/fixture';
+import { aliceSays, createRoom, DAGMAR, Fixture, startFixture } from '../federation-endpoints/support/fixture';
+import { stateKey } from '../../src/state/state-map';
 import { PeerRoom, TestPeer } from '../federation-endpoints/support/test-peer';
 import type { FetchLimits } from '../../src/federation/fetch-budget';
 
@@ -120,3 +121,43 @@ test('a peer that answers slowly holds the /send no longer than the deadline; la
   expect(stalled).toBe(1);
   expect(dagRequests()).toEqual(['POST /get_missing_events', 'GET /state_ids']);
 }, 20_000);
+
+test('a few missing state events come from /event calls, at most eventConcurrency at once, and the state is taken', async () => {
+  await setUp({ eventConcurrency: 3 });
+  // Eight joins dagmar has not seen, then the gap M and E on top; /state_ids names them among
+  // 90 events dagmar holds (under a tenth missing: single fetches beat one /state call).
+  const joins: RoomEvent[] = [];
+  let tip = join;
+  for (let i = 0; i < 8; i++) {
+    const user = `@guest${i}:peer.test`;
+    tip = room.build({ type: 'm.room.member', sender: user, stateKey: user, content: { membership: 'join' }, prevEvents: [tip] });
+    joins.push(tip);
+  }
+  const m = room.message(PAT, 'the gap', [tip]);
+  const e = room.message(PAT, 'on the gap', [m]);
+  const held: string[] = [];
+  for (let i = 0; i < 90; i++) held.push((await aliceSays(fx.hs, roomId, `filler ${i}`)).eventId);
+  peer.overrides.get('/_matrix/federation/v1/state_ids/:roomId', (ctx) => {
+    peer.requests.push('GET /state_ids');
+    ctx.body = { pdu_ids: [...room.state.values()].filter((id) => id !== m.eventId), auth_chain_ids: held };
+  });
+  let inFlight = 0;
+  let most = 0;
+  peer.overrides.get('/_matrix/federation/v1/event/:eventId', async (ctx) => {
+    peer.requests.push(`GET /event/${ctx.params.eventId}`);
+    inFlight++;
+    most = Math.max(most, inFlight);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    inFlight--;
+    ctx.body = { origin: peer.name, origin_server_ts: Date.now(), pdus: [peer.event(ctx.params.eventId ?? '').pdu] };
+  });
+  const sent = await peer.send(DAGMAR, [e]);
+  expect(sent.body.pdus).toEqual({ [e.eventId]: {} });
+  const fetched = dagRequests().filter((r) => r.startsWith('GET /event/'));
+  expect(fetched.sort()).toEqual([...joins, m].map((ev) => `GET /event/${ev.eventId}`).sort());
+  expect(dagRequests()).not.toContain('GET /state');
+  expect(most).toBeGreaterThan(1);
+  expect(most).toBeLessThanOrEqual(3);
+  for (const j of joins) expect(fx.hs.storage.getStateBefore(e.eventId).get(stateKey('m.room.member', j.stateKey!))).toBe(j.eventId);
+  expect(fx.hs.storage.verifyRoom(roomId).problems).toEqual([]);
+});
