@@ -177,7 +177,8 @@ export class PduIntake {
         }),
       );
       const events = answer.events ?? [];
-      if (!Array.isArray(events) || events.length > budget.limits.maxAnswerEvents) throw new UntrustworthyAnswer('events is not a list of at most the allowed length');
+      // More than the `limit` we asked for breaks the endpoint's contract (and would be ours to check).
+      if (!Array.isArray(events) || events.length > MISSING_EVENTS_LIMIT) throw new UntrustworthyAnswer(`events is not a list of at most ${MISSING_EVENTS_LIMIT}`);
       checked = await this.checkAllOfRoom(events, roomOf(event), event.roomVersion, '/get_missing_events');
     } catch (error) {
       if (error instanceof FetchLimitError) throw error;
@@ -192,9 +193,10 @@ export class PduIntake {
    * The state after a prev event we could not fetch in order: /state_ids before it, the events we
    * lack fetched as outliers, and the prev event itself added when it is a state event. The events
    * we lack come from one /state call when many are missing, else from /event calls (a few in
-   * parallel). Any ID or event of another room in these answers, or an /event answer that is not
-   * the event asked for, and no state set comes out of it at all (server-server API "Retrieving
-   * events": the state is only as good as every event in it).
+   * parallel). Any ID or event of another room in these answers, an /event answer that is not the
+   * event asked for, or a state event we still lack afterwards, and no state set comes out of it at
+   * all: a state taken in part would authorise against rules the room never had (server-server API
+   * "GET /_matrix/federation/v1/state_ids/{roomId}" is the state of that room at that event).
    */
   private async stateAfterRemotePrev(origin: string, roomId: string, prevId: string, rv: RoomVersion, budget: FetchBudget): Promise<StateMap | undefined> {
     const room: RoomRef = { roomId, roomVersionId: rv.id };

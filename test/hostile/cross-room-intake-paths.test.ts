@@ -83,6 +83,30 @@ describe.each(['10', '12'])('room version %s', (version) => {
     expect(fx.hs.storage.verifyRoom(r1).problems).toEqual([]);
   });
 
+  test('a /state answer carrying an event of R3 gives no state, and nothing of it is stored', async () => {
+    const guest = '@guest:peer.test';
+    const guestJoin = room.build({ type: 'm.room.member', sender: guest, stateKey: guest, content: { membership: 'join' }, prevEvents: [join] });
+    const m = room.message(PAT, 'the gap', [guestJoin]);
+    const e = room.message(PAT, 'on the gap', [m]);
+    const r3Topic = stored(fx.hs, fx.hs.storage.getCurrentState(r3).get(stateKey('m.room.topic', ''))!);
+    peer.overrides.post('/_matrix/federation/v1/get_missing_events/:roomId', (ctx) => {
+      ctx.body = { events: [] };
+    });
+    peer.overrides.get('/_matrix/federation/v1/state_ids/:roomId', (ctx) => {
+      ctx.body = { pdu_ids: [...room.state.values()], auth_chain_ids: [] };
+    });
+    // Honest IDs, then the events with one of R3 among them (the guest's join is what dagmar lacks).
+    peer.overrides.get('/_matrix/federation/v1/state/:roomId', (ctx) => {
+      peer.requests.push('GET /state');
+      ctx.body = { pdus: servePdus([...[...room.state.values()].map((id) => peer.event(id)), r3Topic]), auth_chain: [] };
+    });
+    const sent = await peer.send(DAGMAR, [e]);
+    expect(peer.requests).toContain('GET /state');
+    expect(sent.body.pdus[e.eventId]?.error).toBe('none of its prev_events could be fetched');
+    expect(fx.hs.storage.getEvent(guestJoin.eventId)).toBeUndefined();
+    expect(fx.hs.storage.verifyRoom(r1).problems).toEqual([]);
+  });
+
   test('an /event_auth chain carrying an event of another room stores nothing of it, nor creates that room', async () => {
     const { room: elsewhere, tip: foreignTip } = peer.createOwnRoom('@boss:peer.test', version);
     const newbie = '@newbie:peer.test';
