@@ -189,3 +189,37 @@ test('a few missing state events come from /event calls, at most eventConcurrenc
   for (const j of joins) expect(fx.hs.storage.getStateBefore(e.eventId).get(stateKey('m.room.member', j.stateKey!))).toBe(j.eventId);
   expect(fx.hs.storage.verifyRoom(roomId).problems).toEqual([]);
 });
+
+test('/event calls that stall end at the deadline: only the first few were started, the PDU says deadline', async () => {
+  await setUp({ deadlineMs: 300, eventConcurrency: 3 });
+  const joins: RoomEvent[] = [];
+  let tip = join;
+  for (let i = 0; i < 8; i++) {
+    const user = `@guest${i}:peer.test`;
+    tip = room.build({ type: 'm.room.member', sender: user, stateKey: user, content: { membership: 'join' }, prevEvents: [tip] });
+    joins.push(tip);
+  }
+  const e = room.message(PAT, 'on the gap', [room.message(PAT, 'the gap', [tip])]);
+  const held: string[] = [];
+  for (let i = 0; i < 90; i++) held.push((await aliceSays(fx.hs, roomId, `filler ${i}`)).eventId);
+  peer.overrides.get('/_matrix/federation/v1/state_ids/:roomId', (ctx) => {
+    peer.requests.push('GET /state_ids');
+    ctx.body = { pdu_ids: [...room.state.values()], auth_chain_ids: held };
+  });
+  peer.overrides.get('/_matrix/federation/v1/event/:eventId', async (ctx) => {
+    peer.requests.push(`GET /event/${ctx.params.eventId}`);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 30_000);
+      ctx.res.on('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    ctx.body = { pdus: [] };
+  });
+  const plain = plainMessage();
+  const sent = await peer.send(DAGMAR, [e, plain]);
+  expect(sent.body.pdus[e.eventId]?.error).toBe('fetch deadline passed: 300 ms for this transaction');
+  expect(sent.body.pdus[plain.eventId]).toEqual({});
+  expect(dagRequests().filter((r) => r.startsWith('GET /event/'))).toHaveLength(3);
+}, 20_000);
