@@ -40,11 +40,12 @@ export function persistOutliers(storage: Storage, events: RoomEvent[]): Map<stri
   const rejections = storedRejections(storage);
   const isRejected = { has: (id: string) => rejected.has(id) || rejections.has(id) };
   const batch = new Map<string, RoomEvent>();
+  // The last line (the intake paths drop such answers first): one room per batch, nothing read under
+  // another version than the room's, no event that cites one of another room.
+  const mixed = events.find((e) => e.roomId !== events[0]!.roomId);
+  if (mixed) throw new MatrixError(403, 'M_FORBIDDEN', `outliers of ${mixed.roomId} and ${events[0]!.roomId} in one batch`);
   for (const event of authOrder(events)) {
     if (storage.getEvent(event.eventId)) continue;
-    // The last line (the intake paths drop such answers first): one room per batch, nothing read
-    // under another version than the room's, no event that cites one of another room.
-    if (event.roomId !== events[0]!.roomId) throw new MatrixError(403, 'M_FORBIDDEN', `outliers of ${event.roomId} and ${events[0]!.roomId} in one batch`);
     assertAllOfRoom(storage, event);
     const ids = [...event.authEventIds];
     if (event.roomVersion.roomIdFromCreateEvent && event.type !== 'm.room.create') ids.push(createEventIdForRoom(event.roomId));
