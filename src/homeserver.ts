@@ -30,6 +30,7 @@ import { durableResponses } from './federation/server/durable-responses';
 import { addClientApi, DEFAULT_CREDENTIAL_RATE_LIMIT } from './client-api/client-api';
 import { FederationApi } from './federation/client/federation-api';
 import { cosignRemoteInvite } from './federation/remote-invite';
+import type { FetchLimits } from './federation/fetch-budget';
 
 export interface HomeserverOptions extends Partial<DagmarConfig> {
   /** Structured logger; default pino at `logLevel` (silent when dataDir is ':memory:' and no level is set). */
@@ -40,6 +41,8 @@ export interface HomeserverOptions extends Partial<DagmarConfig> {
   initialBackoffMs?: number;
   maxBackoffMs?: number;
   now?: () => number;
+  /** What one incoming transaction may make us fetch (tests shrink the deadline); see fetch-budget.ts. */
+  fetchLimits?: Partial<FetchLimits>;
 }
 
 export interface Homeserver {
@@ -144,6 +147,7 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
     now,
     signingKey: () => key,
     maxPrevEvents: config.maxPrevEvents,
+    ...(options.fetchLimits ? { fetchLimits: options.fetchLimits } : {}),
     forward: (event, except) =>
       sender.enqueue(
         destinationsFor(rooms, event).filter((d) => !except.includes(d)),

@@ -1,6 +1,7 @@
 // Taking remote PDUs in: the per-PDU checks, then fetching what we lack from the server that sent
 // them — auth events (/event_auth), missing prev events (/get_missing_events first, then /state_ids at
-// whatever gap is left) — all before the room's lock and the storage transaction, then ingest.
+// whatever gap is left) — all before the room's lock and the storage transaction, then ingest. Every
+// event taken in must be of the PDU's room, and the fetching stays within the transaction's budget.
 import type { Logger } from 'pino';
 import type { KeyRing } from '../crypto/key-ring';
 import { isJsonObject } from '../protocol/json';
@@ -11,7 +12,9 @@ import { checkPdu } from '../rooms/pdu-checks';
 import type { RoomService } from '../rooms/room-service';
 import { stateKey, StateMap } from '../state/state-map';
 import type { Storage } from '../storage';
+import { belongsToRoom, foreignEvents, foreignReason, foreignReferences, roomOf, RoomRef, storedForeignEvents } from '../rooms/room-membership-check';
 import type { FederationClient } from './client/federation-client';
+import { DEFAULT_FETCH_LIMITS, FetchBudget, FetchLimitError, FetchLimits } from './fetch-budget';
 
 export type IntakeResult = IngestOutcome | { eventId: string | undefined; status: 'dropped'; reason: string };
 
@@ -21,17 +24,42 @@ export interface PduIntakeDeps {
   keyRing: KeyRing;
   client: FederationClient;
   logger: Logger;
+  /** What one transaction may make us fetch (fetch-budget.ts); defaults to DEFAULT_FETCH_LIMITS. */
+  fetchLimits?: Partial<FetchLimits>;
+  now?: () => number;
 }
 
 /** /get_missing_events returns at most this many; we ask for as many. */
 const MISSING_EVENTS_LIMIT = 20;
 
+/**
+ * More than this share of a /state_ids answer missing makes one /state call cheaper than one /event
+ * call per event (the heuristic Synapse uses too); so does more missing than the PDU's budget allows.
+ */
+const STATE_INSTEAD_OF_EVENTS_SHARE = 0.1;
+
 function enc(part: string): string {
   return encodeURIComponent(part);
 }
 
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string');
+}
+
+/** An answer we will not build on: it named or carried an event of another room, or broke its shape. */
+class UntrustworthyAnswer extends Error {}
+
 export class PduIntake {
-  constructor(private readonly deps: PduIntakeDeps) {}
+  readonly fetchLimits: FetchLimits;
+
+  constructor(private readonly deps: PduIntakeDeps) {
+    this.fetchLimits = { ...DEFAULT_FETCH_LIMITS, ...deps.fetchLimits };
+  }
+
+  /** A budget for one transaction: every PDU processed with it shares its requests and deadline. */
+  newBudget(): FetchBudget {
+    return new FetchBudget(this.fetchLimits, this.deps.now);
+  }
 
   /** Steps 1–3 for a raw PDU of a room we know; undefined room → dropped. */
   async check(raw: unknown): Promise<{ ok: true; event: RoomEvent } | { ok: false; eventId: string | undefined; reason: string }> {
@@ -44,22 +72,41 @@ export class PduIntake {
     return { ok: true, event: checked.event };
   }
 
-  /** The whole intake for one PDU that `origin` sent us. */
-  async process(origin: string, raw: unknown): Promise<IntakeResult> {
+  /**
+   * The whole intake for one PDU that `origin` sent us. `budget` is the transaction's (a fresh one
+   * when the PDU comes alone); when it runs out the PDU is dropped with the reason, and the caller
+   * goes on with the next PDU.
+   */
+  async process(origin: string, raw: unknown, budget: FetchBudget = this.newBudget()): Promise<IntakeResult> {
     const checked = await this.check(raw);
     if (!checked.ok) return { eventId: checked.eventId, status: 'dropped', reason: checked.reason };
-    return this.processChecked(origin, checked.event, 0);
+    budget.startPdu();
+    try {
+      return await this.processChecked(origin, checked.event, 0, budget);
+    } catch (error) {
+      if (!(error instanceof FetchLimitError)) throw error;
+      this.deps.logger.warn({ origin, eventId: checked.event.eventId, limit: error.kind, reason: error.message }, 'PDU dropped: fetch limit reached');
+      return { eventId: checked.event.eventId, status: 'dropped', reason: error.message };
+    }
   }
 
-  private async processChecked(origin: string, event: RoomEvent, level: number): Promise<IntakeResult> {
+  private async processChecked(origin: string, event: RoomEvent, level: number, budget: FetchBudget): Promise<IntakeResult> {
     const { storage } = this.deps;
     const existing = storage.getEvent(event.eventId);
     if (existing && !existing.outlier) return { eventId: event.eventId, status: 'duplicate' };
-    await this.fetchMissingAuthEvents(origin, event);
+    // An event naming a stored event of another room as a parent or auth event never enters the
+    // room, not even as rejected: its edges would join two rooms' graphs.
+    const foreign = foreignReferences(storage, event);
+    if (foreign.length > 0) {
+      const reason = `cites an event of another room: ${foreignReason(foreign, roomOf(event))}`;
+      this.deps.logger.warn({ origin, eventId: event.eventId, reason }, 'PDU dropped');
+      return { eventId: event.eventId, status: 'dropped', reason };
+    }
+    await this.fetchMissingAuthEvents(origin, event, budget);
     const extraStateSets: StateMap[] = [];
-    if (this.missingPrevs(event).length > 0 && level === 0) await this.fillGap(origin, event);
+    if (this.missingPrevs(event).length > 0 && level === 0) await this.fillGap(origin, event, budget);
     for (const prev of this.missingPrevs(event)) {
-      const state = await this.stateAfterRemotePrev(origin, event.roomId, prev, event.roomVersion);
+      const state = await this.stateAfterRemotePrev(origin, event.roomId, prev, event.roomVersion, budget);
       if (state) extraStateSets.push(state);
     }
     if (this.missingPrevs(event).length === event.prevEventIds.length && event.prevEventIds.length > 0 && extraStateSets.length === 0) {
@@ -76,83 +123,165 @@ export class PduIntake {
   }
 
   /** Auth events we lack come from /event_auth and are stored as outliers after their own checks. */
-  private async fetchMissingAuthEvents(origin: string, event: RoomEvent): Promise<void> {
+  private async fetchMissingAuthEvents(origin: string, event: RoomEvent, budget: FetchBudget): Promise<void> {
     const missing = event.authEventIds.filter((id) => !this.deps.storage.getEvent(id));
     if (missing.length === 0) return;
     try {
-      const answer = await this.deps.client.requestJson<{ auth_chain?: unknown[] }>(origin, 'GET', `/_matrix/federation/v1/event_auth/${enc(event.roomId)}/${enc(event.eventId)}`);
-      await this.storeOutliers(answer.auth_chain ?? [], event.roomVersion);
+      const answer = await budget.request((timeoutMs) =>
+        this.deps.client.requestJson<{ auth_chain?: unknown }>(origin, 'GET', `/_matrix/federation/v1/event_auth/${enc(event.roomId)}/${enc(event.eventId)}`, { timeoutMs }),
+      );
+      const chain = answer.auth_chain ?? [];
+      if (!Array.isArray(chain) || chain.length > budget.limits.maxAnswerEvents) throw new UntrustworthyAnswer('auth_chain is not a list of at most the allowed length');
+      this.storeOutliers(await this.checkAllOfRoom(chain, roomOf(event), event.roomVersion, '/event_auth'));
     } catch (error) {
+      if (error instanceof FetchLimitError) throw error;
       this.deps.logger.warn({ origin, eventId: event.eventId, error: (error as Error).message }, 'could not fetch auth events');
     }
   }
 
-  /** Checks fetched PDUs (steps 1–3) and stores the good ones as outliers. */
-  private async storeOutliers(raws: unknown[], rv: RoomVersion): Promise<RoomEvent[]> {
+  /**
+   * Steps 1–3 on every PDU of one answer, under the room's version. Events that fail them are left
+   * out (as before); one event of another room, or one citing a stored event of another room, makes
+   * the whole answer untrustworthy.
+   */
+  private async checkAllOfRoom(raws: readonly unknown[], room: RoomRef, rv: RoomVersion, source: string): Promise<RoomEvent[]> {
     const events: RoomEvent[] = [];
     for (const raw of raws) {
       const checked = await checkPdu(raw, rv, this.deps.keyRing.lookup);
-      if (checked.ok) events.push(checked.event);
+      if (!checked.ok) continue;
+      const foreign = belongsToRoom(checked.event, room) ? foreignReferences(this.deps.storage, checked.event) : [checked.event];
+      if (foreign.length > 0) throw new UntrustworthyAnswer(`${source} answer carries ${foreignReason(foreign, room)}`);
+      events.push(checked.event);
     }
-    this.deps.rooms.ingestOutliers(events);
     return events;
+  }
+
+  /** Stores checked events as outliers (RoomService applies the same room check as the last line). */
+  private storeOutliers(events: RoomEvent[]): void {
+    if (events.length > 0) this.deps.rooms.ingestOutliers(events);
   }
 
   /**
    * /get_missing_events from our forward extremities to the event, then each returned event in
    * order (oldest first), each through the full intake without a further gap fill.
    */
-  private async fillGap(origin: string, event: RoomEvent): Promise<void> {
+  private async fillGap(origin: string, event: RoomEvent, budget: FetchBudget): Promise<void> {
     const earliest = this.deps.rooms.prevEventsFor(event.roomId, 20).map((e) => e.eventId);
-    let events: unknown[] = [];
+    let checked: RoomEvent[];
     try {
-      const answer = await this.deps.client.requestJson<{ events?: unknown[] }>(origin, 'POST', `/_matrix/federation/v1/get_missing_events/${enc(event.roomId)}`, {
-        body: { earliest_events: earliest, latest_events: [event.eventId], limit: MISSING_EVENTS_LIMIT, min_depth: 0 },
-      });
-      events = answer.events ?? [];
+      const answer = await budget.request((timeoutMs) =>
+        this.deps.client.requestJson<{ events?: unknown }>(origin, 'POST', `/_matrix/federation/v1/get_missing_events/${enc(event.roomId)}`, {
+          body: { earliest_events: earliest, latest_events: [event.eventId], limit: MISSING_EVENTS_LIMIT, min_depth: 0 },
+          timeoutMs,
+        }),
+      );
+      const events = answer.events ?? [];
+      // More than the `limit` we asked for breaks the endpoint's contract (and would be ours to check).
+      if (!Array.isArray(events) || events.length > MISSING_EVENTS_LIMIT) throw new UntrustworthyAnswer(`events is not a list of at most ${MISSING_EVENTS_LIMIT}`);
+      checked = await this.checkAllOfRoom(events, roomOf(event), event.roomVersion, '/get_missing_events');
     } catch (error) {
+      if (error instanceof FetchLimitError) throw error;
       this.deps.logger.warn({ origin, eventId: event.eventId, error: (error as Error).message }, 'get_missing_events failed');
       return;
     }
-    const checked: RoomEvent[] = [];
-    for (const raw of events) {
-      const result = await checkPdu(raw, event.roomVersion, this.deps.keyRing.lookup);
-      if (result.ok) checked.push(result.event);
-    }
     checked.sort((a, b) => a.depth - b.depth || (a.eventId < b.eventId ? -1 : 1));
-    for (const missing of checked) await this.processChecked(origin, missing, 1);
+    for (const missing of checked) await this.processChecked(origin, missing, 1, budget);
   }
 
   /**
    * The state after a prev event we could not fetch in order: /state_ids before it, the events we
-   * lack fetched (/event) as outliers, and the prev event itself added when it is a state event.
+   * lack fetched as outliers, and the prev event itself added when it is a state event. The events
+   * we lack come from one /state call when many are missing, else from /event calls (a few in
+   * parallel). Any ID or event of another room in these answers, an /event answer that is not the
+   * event asked for, or a state event we still lack afterwards, and no state set comes out of it at
+   * all: a state taken in part would authorise against rules the room never had (server-server API
+   * "GET /_matrix/federation/v1/state_ids/{roomId}" is the state of that room at that event).
    */
-  private async stateAfterRemotePrev(origin: string, roomId: string, prevId: string, rv: RoomVersion): Promise<StateMap | undefined> {
+  private async stateAfterRemotePrev(origin: string, roomId: string, prevId: string, rv: RoomVersion, budget: FetchBudget): Promise<StateMap | undefined> {
+    const room: RoomRef = { roomId, roomVersionId: rv.id };
     try {
-      const ids = await this.deps.client.requestJson<{ pdu_ids?: string[]; auth_chain_ids?: string[] }>(
-        origin,
-        'GET',
-        `/_matrix/federation/v1/state_ids/${enc(roomId)}`,
-        { query: { event_id: prevId } },
+      const ids = await budget.request((timeoutMs) =>
+        this.deps.client.requestJson<{ pdu_ids?: unknown; auth_chain_ids?: unknown }>(origin, 'GET', `/_matrix/federation/v1/state_ids/${enc(roomId)}`, {
+          query: { event_id: prevId },
+          timeoutMs,
+        }),
       );
-      const wanted = [...(ids.pdu_ids ?? []), ...(ids.auth_chain_ids ?? []), prevId].filter((id) => !this.deps.storage.getEvent(id));
-      const fetched: unknown[] = [];
-      for (const id of new Set(wanted)) {
-        const answer = await this.deps.client.requestJson<{ pdus?: unknown[] }>(origin, 'GET', `/_matrix/federation/v1/event/${enc(id)}`);
-        fetched.push(...(answer.pdus ?? []));
+      const pduIds = ids.pdu_ids ?? [];
+      const authIds = ids.auth_chain_ids ?? [];
+      if (!isStringArray(pduIds) || !isStringArray(authIds) || pduIds.length + authIds.length > budget.limits.maxAnswerEvents) {
+        throw new UntrustworthyAnswer('/state_ids answer is not two lists of event IDs of at most the allowed length');
       }
-      await this.storeOutliers(fetched, rv);
+      const named = new Set([...pduIds, ...authIds, prevId]);
+      const heldForeign = storedForeignEvents(this.deps.storage, named, room);
+      if (heldForeign.length > 0) throw new UntrustworthyAnswer(`/state_ids names ${foreignReason(heldForeign, room)}`);
+      const wanted = [...named].filter((id) => !this.deps.storage.getEvent(id));
+      await this.fetchEvents(origin, room, rv, prevId, wanted, named.size, budget);
       const state: StateMap = new Map();
-      for (const stored of this.deps.storage.getEvents(ids.pdu_ids ?? [])) {
-        if (stored.event.stateKey !== undefined) state.set(stateKey(stored.event.type, stored.event.stateKey), stored.event.eventId);
+      const storedState = this.deps.storage.getEvents(pduIds).map((s) => s.event);
+      // A state missing events it names would authorise against the wrong rules: none rather than part.
+      if (storedState.length < new Set(pduIds).size) throw new Error(`${new Set(pduIds).size - storedState.length} of the ${new Set(pduIds).size} state events named could not be fetched`);
+      // What we fetched was checked; what we already held is checked again here, by ID.
+      const foreign = foreignEvents(storedState, room);
+      if (foreign.length > 0) throw new UntrustworthyAnswer(`/state_ids names ${foreignReason(foreign, room)}`);
+      for (const event of storedState) {
+        if (event.stateKey !== undefined) state.set(stateKey(event.type, event.stateKey), event.eventId);
       }
       const prev = this.deps.storage.getEvent(prevId);
-      if (prev && prev.event.stateKey !== undefined && prev.rejectedReason === undefined) state.set(stateKey(prev.event.type, prev.event.stateKey), prevId);
+      if (prev && belongsToRoom(prev.event, room) && prev.event.stateKey !== undefined && prev.rejectedReason === undefined) {
+        state.set(stateKey(prev.event.type, prev.event.stateKey), prevId);
+      }
       return state;
     } catch (error) {
-      this.deps.logger.warn({ origin, prevId, error: (error as Error).message }, 'could not learn the state at a missing prev event');
+      if (error instanceof FetchLimitError) throw error;
+      const untrusted = error instanceof UntrustworthyAnswer;
+      this.deps.logger.warn({ origin, prevId, untrusted, error: (error as Error).message }, untrusted ? 'untrustworthy state answer: no state taken from it' : 'could not learn the state at a missing prev event');
       return undefined;
     }
+  }
+
+  /**
+   * Fetches `wanted` (of `named` IDs in a /state_ids answer) and stores them as outliers: one /state
+   * call (pdus + auth_chain) when many are missing, with the prev event itself from /event (/state
+   * gives the state before it, without it); else one /event call each.
+   */
+  private async fetchEvents(origin: string, room: RoomRef, rv: RoomVersion, prevId: string, wanted: string[], named: number, budget: FetchBudget): Promise<void> {
+    if (wanted.length === 0) return;
+    const useState = wanted.length > named * STATE_INSTEAD_OF_EVENTS_SHARE || wanted.length > budget.requestsLeft();
+    if (!useState) {
+      const fetched = await budget.mapConcurrently(wanted, (id) =>
+        // An event the peer cannot serve is left out, as before; a lie or the budget ends it all.
+        this.fetchOne(origin, room, rv, id, budget).catch((error: unknown) => {
+          if (error instanceof FetchLimitError || error instanceof UntrustworthyAnswer) throw error;
+          this.deps.logger.warn({ origin, eventId: id, error: (error as Error).message }, 'could not fetch a state event');
+          return [];
+        }),
+      );
+      this.storeOutliers(fetched.flat());
+      return;
+    }
+    const answer = await budget.request((timeoutMs) =>
+      this.deps.client.requestJson<{ pdus?: unknown; auth_chain?: unknown }>(origin, 'GET', `/_matrix/federation/v1/state/${enc(room.roomId)}`, { query: { event_id: prevId }, timeoutMs }),
+    );
+    const pdus = answer.pdus ?? [];
+    const chain = answer.auth_chain ?? [];
+    if (!Array.isArray(pdus) || !Array.isArray(chain) || pdus.length + chain.length > budget.limits.maxAnswerEvents) {
+      throw new UntrustworthyAnswer('/state answer is not two lists of events of at most the allowed length');
+    }
+    const events = await this.checkAllOfRoom([...pdus, ...chain], room, rv, '/state');
+    const wantedSet = new Set(wanted);
+    const fetched = events.filter((e) => wantedSet.has(e.eventId));
+    if (!this.deps.storage.getEvent(prevId) && !fetched.some((e) => e.eventId === prevId)) fetched.push(...(await this.fetchOne(origin, room, rv, prevId, budget)));
+    this.storeOutliers(fetched);
+  }
+
+  /** GET /event/{id}: the one event asked for, of the room, or the answer is untrustworthy. */
+  private async fetchOne(origin: string, room: RoomRef, rv: RoomVersion, id: string, budget: FetchBudget): Promise<RoomEvent[]> {
+    const answer = await budget.request((timeoutMs) => this.deps.client.requestJson<{ pdus?: unknown }>(origin, 'GET', `/_matrix/federation/v1/event/${enc(id)}`, { timeoutMs }));
+    const pdus = answer.pdus ?? [];
+    if (!Array.isArray(pdus) || pdus.length > 1) throw new UntrustworthyAnswer(`/event/${id} answered ${Array.isArray(pdus) ? pdus.length : 'no list of'} events`);
+    const events = await this.checkAllOfRoom(pdus, room, rv, `/event/${id}`);
+    if (events.some((e) => e.eventId !== id)) throw new UntrustworthyAnswer(`/event/${id} answered another event, ${events[0]!.eventId}`);
+    return events;
   }
 }
 

@@ -11,6 +11,7 @@ import { RoomEvent, toRoomEvent } from '../protocol/room-event';
 import { getRoomVersion, ROOM_VERSION_IDS, RoomVersion } from '../protocol/room-versions';
 import { FederationApi } from './client/federation-api';
 import { checkPdu } from '../rooms/pdu-checks';
+import { belongsToRoom, foreignReason, foreignReferences, RoomRef } from '../rooms/room-membership-check';
 import { stateKey, StateMap } from '../state/state-map';
 import type { Homeserver } from '../homeserver';
 import type { IngestOutcome } from '../rooms/ingest-pipeline';
@@ -46,7 +47,7 @@ async function joinVia(hs: Homeserver, roomId: string, userId: string, via: stri
     query: { ver: [...ROOM_VERSION_IDS] },
   });
   const rv = getRoomVersion(made.room_version ?? '1');
-  const signed = signTemplate(hs, made.event, rv, userId, 'join');
+  const signed = signTemplate(hs, made.event, rv, roomId, userId, 'join');
 
   const answer = await hs.client.requestJson<{ event?: unknown; state?: unknown[]; auth_chain?: unknown[] }>(
     via,
@@ -58,8 +59,9 @@ async function joinVia(hs: Homeserver, roomId: string, userId: string, via: stri
   const returned = answer.event === undefined ? signed : await checkOrThrow(hs, answer.event, rv);
   if (returned.eventId !== signed.eventId) throw new Error('send_join returned a different event');
 
-  const authChain = await checkAll(hs, answer.auth_chain ?? [], rv);
-  const state = await checkAll(hs, answer.state ?? [], rv);
+  const room: RoomRef = { roomId, roomVersionId: rv.id };
+  const authChain = await checkAll(hs, answer.auth_chain ?? [], rv, room);
+  const state = await checkAll(hs, answer.state ?? [], rv, room);
   if (!state.some((e) => e.type === 'm.room.create' && e.roomId === roomId)) throw new Error('send_join state has no create event for the room');
   // Outliers are checked against their own auth events, parents first, and rejected ones flagged.
   const rejected = hs.rooms.ingestOutliers([...authChain, ...state]);
@@ -74,9 +76,10 @@ async function joinVia(hs: Homeserver, roomId: string, userId: string, via: stri
 }
 
 /** Our signature on a make_join/make_leave template, after checking it is the membership we asked for. */
-function signTemplate(hs: Homeserver, template: unknown, rv: RoomVersion, userId: string, membership: 'join' | 'leave'): RoomEvent {
+function signTemplate(hs: Homeserver, template: unknown, rv: RoomVersion, roomId: string, userId: string, membership: 'join' | 'leave'): RoomEvent {
   if (
     !isJsonObject(template) ||
+    template.room_id !== roomId ||
     template.type !== 'm.room.member' ||
     template.state_key !== userId ||
     template.sender !== userId ||
@@ -108,7 +111,7 @@ export async function leaveRemoteRoom(hs: Homeserver, roomId: string, userId: st
     try {
       const made = await api.makeLeave(via, roomId, userId);
       const rv = getRoomVersion(made.room_version ?? hs.storage.roomVersionOf(roomId) ?? '1');
-      const signed = signTemplate(hs, made.event, rv, userId, 'leave');
+      const signed = signTemplate(hs, made.event, rv, roomId, userId, 'leave');
       await api.sendLeave(via, roomId, signed.eventId, signed.pdu);
       hs.storage.persistEvents([{ event: signed, outlier: true }]);
       hs.logger.info({ roomId, via, eventId: signed.eventId }, 'left remote room');
@@ -127,9 +130,18 @@ async function checkOrThrow(hs: Homeserver, raw: unknown, rv: RoomVersion): Prom
   return checked.event;
 }
 
-/** Steps 1–3 on every PDU of a send_join answer; a bad one fails the join (we cannot trust the state). */
-async function checkAll(hs: Homeserver, raws: unknown[], rv: RoomVersion): Promise<RoomEvent[]> {
+/**
+ * Steps 1–3 on every PDU of a send_join answer, and each must be of the room we join and cite no
+ * stored event of another room (DESIGN.md §5); a bad one fails the join (we cannot trust the state).
+ */
+async function checkAll(hs: Homeserver, raws: unknown[], rv: RoomVersion, room: RoomRef): Promise<RoomEvent[]> {
+  if (!Array.isArray(raws)) throw new Error('send_join answer: state and auth_chain must be lists');
   const events: RoomEvent[] = [];
-  for (const raw of raws) events.push(await checkOrThrow(hs, raw, rv));
+  for (const raw of raws) {
+    const event = await checkOrThrow(hs, raw, rv);
+    const foreign = belongsToRoom(event, room) ? foreignReferences(hs.storage, event) : [event];
+    if (foreign.length > 0) throw new Error(`send_join answer carries ${foreignReason(foreign, room)}`);
+    events.push(event);
+  }
   return events;
 }

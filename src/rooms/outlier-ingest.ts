@@ -1,8 +1,10 @@
 // Storing events fetched only for their place in an auth chain or a state (outliers): each is
 // checked against its own auth events, parents before children, and never joins the extremities.
 import { checkEventAuth, createEventIdForRoom } from '../auth';
+import { MatrixError } from '../protocol/errors';
 import { RoomEvent } from '../protocol/room-event';
 import { Storage } from '../storage';
+import { assertAllOfRoom } from './room-membership-check';
 import { storedRejections } from './stored-state';
 
 /** Orders events so that every auth event in the batch comes before the events citing it. */
@@ -38,8 +40,13 @@ export function persistOutliers(storage: Storage, events: RoomEvent[]): Map<stri
   const rejections = storedRejections(storage);
   const isRejected = { has: (id: string) => rejected.has(id) || rejections.has(id) };
   const batch = new Map<string, RoomEvent>();
+  // The last line (the intake paths drop such answers first): one room per batch, nothing read under
+  // another version than the room's, no event that cites one of another room.
+  const mixed = events.find((e) => e.roomId !== events[0]!.roomId);
+  if (mixed) throw new MatrixError(403, 'M_FORBIDDEN', `outliers of ${mixed.roomId} and ${events[0]!.roomId} in one batch`);
   for (const event of authOrder(events)) {
     if (storage.getEvent(event.eventId)) continue;
+    assertAllOfRoom(storage, event);
     const ids = [...event.authEventIds];
     if (event.roomVersion.roomIdFromCreateEvent && event.type !== 'm.room.create') ids.push(createEventIdForRoom(event.roomId));
     const pool = ids.map((id) => batch.get(id) ?? storage.getEvent(id)?.event).filter((e): e is RoomEvent => e !== undefined);

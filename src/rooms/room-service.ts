@@ -14,6 +14,7 @@ import { joinedServersIn } from './joined-servers';
 import { KeyedMutex } from './keyed-mutex';
 import { buildCreateEvent, buildLocalEvent, EventSigner, LocalEventFields, selectPrevEvents } from './local-event-builder';
 import { persistOutliers } from './outlier-ingest';
+import { assertAllOfRoom } from './room-membership-check';
 import { initialPowerLevels, InitialStateEvent, presetState, RoomPreset } from './room-presets';
 
 export interface RoomServiceOptions {
@@ -64,7 +65,10 @@ export class RoomService {
 
   /** A remote event that passed the format, signature and hash checks: auth, soft-fail, persist. */
   async ingestRemoteEvent(event: RoomEvent, extraStateSets: StateMap[] = []): Promise<IngestOutcome> {
-    const outcome = await this.withRoomLock(event.roomId, () => authorizeAndPersist(this.storage, event, extraStateSets));
+    const outcome = await this.withRoomLock(event.roomId, () => {
+      assertAllOfRoom(this.storage, event, extraStateSets);
+      return authorizeAndPersist(this.storage, event, extraStateSets);
+    });
     if (outcome.status !== 'duplicate') this.options.onPersisted?.(event, outcome, 'remote');
     return outcome;
   }

@@ -1,6 +1,7 @@
 // The invariant checker: recomputes a room's extremities and state from edges and flags, and reports every difference.
 import { isNormal, type EventFlags } from './events-repository';
 import type { Repositories } from './repositories';
+import { crossRoomProblems } from './verify-room-membership';
 import { diffStates, fenwickParentSeq } from './state-snapshots-repository';
 
 export interface VerifyResult {
@@ -116,5 +117,6 @@ export function verifyRoom(repos: Repositories, roomId: string): VerifyResult {
     const delta = diffStates(snapshots.loadNids(room.current_snapshot_nid), currentState.loadNids(rn));
     if (delta.size > 0) problems.push(`current state differs from its snapshot ${room.current_snapshot_nid} in ${delta.size} keys`);
   }
+  problems.push(...crossRoomProblems(repos, rn));
   return { ok: problems.length === 0, problems };
 }

@@ -34,6 +34,8 @@ export function sendRouter(fed: FederationContext, intake: PduIntake): Router {
       return;
     }
     const results: Record<string, Record<string, string>> = {};
+    // One fetch budget and deadline for the whole transaction (fetch-budget.ts).
+    const budget = intake.newBudget();
     // Group commit: the PDUs' storage transactions are synced once, when this block ends, before we answer.
     await fed.storage.groupCommit(async () => {
       // Parents usually precede children; ordering by depth saves gap fills within one transaction.
@@ -47,7 +49,7 @@ export function sendRouter(fed: FederationContext, intake: PduIntake): Router {
           if (eventId !== undefined) results[eventId] = { error: `Server ${origin} is denied by the room's server ACL` };
           continue;
         }
-        const result = await intake.process(origin, raw);
+        const result = await intake.process(origin, raw, budget);
         if (result.eventId !== undefined) results[result.eventId] = sendResultFor(result);
         else fed.logger.warn({ origin, txnId, reason: 'reason' in result ? result.reason : undefined }, 'dropped a PDU without an event ID');
       }

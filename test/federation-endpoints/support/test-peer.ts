@@ -97,6 +97,8 @@ export class TestPeer {
   readonly requests: string[] = [];
   /** PDUs dagmar pushed to the peer through /send. */
   readonly pushed: JsonObject[] = [];
+  /** Routes a test adds to make the peer lie or stall; they answer before the honest ones. */
+  readonly overrides = new Router();
   private running: RunningServer | undefined;
 
   constructor(readonly name: string) {
@@ -109,6 +111,7 @@ export class TestPeer {
   async start(dagmar: Homeserver): Promise<this> {
     const keyRing = new KeyRing({ store: new InMemoryKeyStore(), fetchServerKeys: (other) => this.client.getServerKeys(other) });
     const fed = createFederationApp({ ownKeys: () => ({ serverName: this.name, signingKeys: [this.key] }), keyRing, logger: silent, rateLimit: false });
+    fed.addAuthenticatedRouter(this.overrides);
     fed.addAuthenticatedRouter(this.routes());
     this.running = await fed.listen({ port: 0 });
     this.hostMap.set(dagmar.serverName, dagmar.url());
