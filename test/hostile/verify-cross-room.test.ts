@@ -5,7 +5,7 @@ import { RoomEvent } from '../../src/protocol/room-event';
 import { getRoomVersion } from '../../src/protocol/room-versions';
 import { openStorage, Storage } from '../../src/storage';
 import { EventFactory } from '../../src/testing/event-factory';
-import { ALICE, RoomDag, stateOf } from '../storage/support/room-dag';
+import { ALICE, MinimalRoom, stateOf } from '../storage/support/minimal-room';
 
 /** Another room (create, join, topic) of its own signer and clock, so that in v12 its ID differs too. */
 function otherRoom(version: string): { roomId: string; events: RoomEvent[]; join: RoomEvent; topic: RoomEvent } {
@@ -20,12 +20,12 @@ function otherRoom(version: string): { roomId: string; events: RoomEvent[]; join
 
 describe.each(['10', '12'])('room version %s', (version) => {
   let s: Storage;
-  let a: RoomDag;
+  let a: MinimalRoom;
   let b: ReturnType<typeof otherRoom>;
 
   beforeEach(() => {
     s = openStorage(':memory:');
-    a = new RoomDag(version);
+    a = new MinimalRoom(version);
     b = otherRoom(version);
     s.persistEvents([{ event: a.create }, { event: a.join }]);
     s.persistEvents(b.events.map((event) => ({ event })));
