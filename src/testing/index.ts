@@ -4,3 +4,4 @@ export type { EventFactoryOptions, EventFields } from './event-factory';
 export { startTestHomeserver, startTestFederation, eventually } from './test-federation';
 export type { TestFederation } from './test-federation';
 export { joinRemoteRoom } from '../federation/remote-join';
+export * from './dag-builder';
