@@ -74,7 +74,7 @@ describe.each([['1'], ['2'], ['3'], ['6'], ['10'], ['11'], ['12']])('room versio
       expect([...outcomes.values()].every((s) => s === 'accepted')).toBe(true);
       expect(serverExtremities(hs, dag.roomId)).toEqual([dag.eventId('M')]);
       expect(hs.storage.getCurrentState(dag.roomId)).toEqual(dag.currentState());
-      expect(hs.storage.getStateAfter(dag.eventId('M'))).toEqual(dag.stateAt('M'));
+      for (const event of dag.events()) expect(hs.storage.getStateAfter(event.eventId)).toEqual(dag.stateAt(dag.name(event.eventId)!));
       expect(hs.storage.verifyRoom(dag.roomId)).toEqual({ ok: true, problems: [] });
     });
   });
@@ -135,8 +135,30 @@ describe.each([['1'], ['2'], ['3'], ['6'], ['10'], ['11'], ['12']])('room versio
       const outcomes = await ingestAll(hs, dag.events());
       expect(outcomes.get(dag.eventId('S'))).toBe('soft-failed');
       expect(outcomes.get(dag.eventId('S.ban'))).toBe('accepted');
+      for (const event of dag.events()) expect(hs.storage.getStateAfter(event.eventId)).toEqual(dag.stateAt(dag.name(event.eventId)!));
       expect(serverExtremities(hs, dag.roomId)).toEqual(dag.forwardExtremities().eventIds);
       expect(hs.storage.getCurrentState(dag.roomId)).toEqual(dag.currentState());
+    });
+  });
+
+  test('leave, invite, ban, nested forks and a three-way merge agree with the server', async () => {
+    const dag = new DagBuilder({ roomVersion: version, servers: ['a.test', 'b.test'] });
+    dag.create(ALICE).join(BOB).leave(BOB, { name: 'bob.left' }).invite(ALICE, CAROL, { name: 'carol.invited' });
+    dag.fork('x', (d) => d.join(CAROL).fork('x1', (e) => e.message('deep')).fork('x2', (e) => e.state('m.room.name', '', { name: 'n' })).merge('x1', 'x2'));
+    dag.fork('y', (d) => d.ban(ALICE, BOB, { name: 'bob.banned' }));
+    dag.fork('z', (d) => d.event({ type: 'm.room.topic', sender: ALICE, stateKey: '', content: { topic: 'z' } }));
+    dag.merge('x', 'y', 'z', { name: 'M3' });
+    await dag.build();
+    expect([...dag.event('M3').prevEventIds].sort()).toEqual([dag.eventId('x'), dag.eventId('y'), dag.eventId('z')].sort());
+    expect(dag.forwardExtremities().names).toEqual(['M3']);
+    const current = dag.currentState();
+    expect(current.get(stateKey('m.room.member', BOB))).toBe(dag.eventId('bob.banned'));
+    expect(dag.event(dag.name(current.get(stateKey('m.room.member', CAROL))!)!).content.membership).toBe('join');
+    await withServer(async (hs) => {
+      const outcomes = await ingestAll(hs, dag.events());
+      expect([...outcomes.values()].filter((s) => s !== 'accepted')).toEqual([]);
+      expect(hs.storage.getCurrentState(dag.roomId)).toEqual(current);
+      expect(serverExtremities(hs, dag.roomId)).toEqual([dag.eventId('M3')]);
     });
   });
 
