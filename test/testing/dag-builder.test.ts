@@ -40,6 +40,15 @@ async function ingestAll(hs: Homeserver, events: readonly RoomEvent[]): Promise<
   return outcomes;
 }
 
+/** Ingests every event the server would not drop and checks it judges each one as the builder did. */
+async function expectServerAgrees(hs: Homeserver, dag: DagBuilder): Promise<void> {
+  const kept = dag.events().filter((e) => dag.status(dag.name(e.eventId)!).status !== 'dropped');
+  const outcomes = await ingestAll(hs, kept);
+  expect(kept.map((e) => [dag.name(e.eventId), outcomes.get(e.eventId)])).toEqual(kept.map((e) => [dag.name(e.eventId), dag.status(dag.name(e.eventId)!).status]));
+  expect(serverExtremities(hs, dag.roomId)).toEqual([...dag.forwardExtremities().eventIds].sort());
+  expect(hs.storage.getCurrentState(dag.roomId)).toEqual(dag.currentState());
+}
+
 /** What the server's forward-extremity table holds, sorted. */
 function serverExtremities(hs: Homeserver, roomId: string): string[] {
   return hs.storage.getForwardExtremities(roomId).map((x) => x.eventId).sort();
@@ -177,6 +186,18 @@ describe.each([['1'], ['2'], ['3'], ['6'], ['10'], ['11'], ['12']])('room versio
     const hash = await checkPdu(dag.event('hash').pdu, rv, dag.keyLookup());
     expect(hash).toMatchObject({ ok: true, redactedForHash: true });
     expect(hash.ok && hash.event.eventId).toBe(dag.eventId('hash'));
+
+    // Through checkPdu into a real server: the dropped event never arrives, the redacted one is accepted.
+    await withServer(async (hs) => {
+      for (const event of dag.events()) {
+        const checked = await checkPdu(event.pdu, rv, dag.keyLookup());
+        const name = dag.name(event.eventId)!;
+        if (!checked.ok) expect(dag.status(name).status).toBe('dropped');
+        else expect([name, (await hs.rooms.ingestRemoteEvent(checked.event)).status]).toEqual([name, dag.status(name).status]);
+      }
+      expect(serverExtremities(hs, dag.roomId)).toEqual(dag.forwardExtremities().eventIds);
+      expect(dag.forwardExtremities().names).toEqual(['hash']);
+    });
   });
 });
 
@@ -200,6 +221,14 @@ describe('room version 12', () => {
     expect(forward.length).toBeGreaterThan(0);
     for (const name of forward) expect(dot).toMatch(new RegExp(`label="${name}\\\\n[^"]*", tooltip="[^"]*", style="filled,bold"`));
     expect((dot.match(/ -> /g) ?? []).length).toBe(dag.events().reduce((n, e) => n + e.prevEventIds.length, 0));
+    await withServer((hs) => expectServerAgrees(hs, dag));
+  });
+
+  test('a flag the construction cannot honour is an error, not a silently good event', async () => {
+    const creatorSoftFail = new DagBuilder({ roomVersion: '12' }).create(ALICE).message('x', { softFail: true });
+    await expect(creatorSoftFail.build()).rejects.toThrow(/softFail: the creator cannot ban @alice:a.test/);
+    const memberRejected = new DagBuilder({ roomVersion: '12' }).create(ALICE).message('x', { rejected: true, sender: ALICE });
+    await expect(memberRejected.build()).rejects.toThrow(/meant to be rejected but is accepted/);
   });
 
   test('queries before build() throw instead of answering about a half-built DAG', () => {
