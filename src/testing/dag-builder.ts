@@ -66,7 +66,7 @@ type Op = () => Promise<void>;
 /** The ops recorded by a builder and its branches, run in order by build(). */
 class OpQueue {
   readonly ops: Op[] = [];
-  graph: DagGraph | undefined;
+  constructor(readonly graph: DagGraph) {}
   /** Known when create() is recorded, so later methods can default their sender to it. */
   creator: string | undefined;
 }
@@ -104,11 +104,8 @@ export class DagBuilder {
   /** `queue` is internal: a fork's builder shares its parent's, so that every event goes into one DAG. */
   constructor(options: DagBuilderOptions, queue?: OpQueue) {
     this.options = options;
-    this.queue = queue ?? new OpQueue();
-    if (!queue) {
-      const seed = options.seed ?? DEFAULT_DAG_SEED;
-      this.queue.graph = new DagGraph(getRoomVersion(options.roomVersion), seed, options.startTs ?? seededStartTs(seed), options.servers ?? []);
-    }
+    const seed = options.seed ?? DEFAULT_DAG_SEED;
+    this.queue = queue ?? new OpQueue(new DagGraph(getRoomVersion(options.roomVersion), seed, options.startTs ?? seededStartTs(seed), options.servers ?? []));
   }
 
   // ---- building -------------------------------------------------------------------------------
@@ -278,7 +275,7 @@ export class DagBuilder {
   // ---- internals ------------------------------------------------------------------------------
 
   private get graph(): DagGraph {
-    return this.queue.graph!;
+    return this.queue.graph;
   }
 
   private ready(): DagGraph {
