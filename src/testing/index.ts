@@ -5,3 +5,4 @@ export { startTestHomeserver, startTestFederation } from './test-federation';
 export { eventually } from './eventually';
 export type { TestFederation } from './test-federation';
 export { joinRemoteRoom } from '../federation/remote-join';
+export * from './dag-builder';
