@@ -5,9 +5,8 @@
 // JSON"), which has integers only, within ±(2^53−1); `1.0` and `1` parse to the same JS number, so
 // only the text tells them apart. Out-of-range integers also lose digits in JS numbers, so anything
 // signed over them (X-Matrix request bodies, event IDs) must be re-serialised from the text's digits.
-import { compareCodePoints, canonicalJson, MAX_SAFE_INTEGER } from './canonical-json';
+import { compareCodePoints, MAX_SAFE_INTEGER } from './canonical-json';
 import { InvalidJsonError, MatrixError } from './errors';
-import { isJsonObject } from './json';
 
 export type JsonPath = readonly (string | number)[];
 
@@ -86,13 +85,6 @@ export function scanNumberIssues(text: string): NumberIssue[] {
   return issues;
 }
 
-/** The issues inside the value at `prefix`, with paths relative to it. */
-export function issuesUnder(issues: readonly NumberIssue[], prefix: JsonPath): NumberIssue[] {
-  return issues
-    .filter((issue) => prefix.every((part, k) => issue.path[k] === part))
-    .map((issue) => ({ ...issue, path: issue.path.slice(prefix.length) }));
-}
-
 /** `depth`, `content.users["@a:b"]`, `prev_events[0]`: the path as our other JSON errors name it. */
 export function formatPath(path: JsonPath): string {
   let out = '';
@@ -138,42 +130,69 @@ export function numberIssuesOf(value: unknown): readonly NumberIssue[] {
   return typeof value === 'object' && value !== null ? (recorded.get(value) ?? []) : [];
 }
 
-/** An integer kept as its digits, for re-serialising what a JS number cannot hold. */
-class ExactInteger {
-  constructor(readonly digits: string) {}
+type Container = Record<string | number, unknown>;
+
+/** Where the digits of out-of-range integers go instead of their rounded JS numbers, by parent and key. */
+function exactDigits(value: unknown, issues: readonly NumberIssue[]): Map<object, Map<string | number, string>> {
+  const digits = new Map<object, Map<string | number, string>>();
+  for (const issue of issues) {
+    if (issue.kind !== 'out-of-range' || issue.path.length === 0) continue;
+    let parent: unknown = value;
+    for (const part of issue.path.slice(0, -1)) parent = typeof parent === 'object' && parent !== null ? (parent as Container)[part] : undefined;
+    const last = issue.path[issue.path.length - 1]!;
+    // A repeated key whose last value is not this number: JSON.parse kept the other one.
+    if (typeof parent !== 'object' || parent === null || typeof (parent as Container)[last] !== 'number') continue;
+    const forParent = digits.get(parent) ?? new Map<string | number, string>();
+    digits.set(parent, forParent.set(last, issue.text));
+  }
+  return digits;
 }
 
-function serialise(value: unknown): string {
-  if (value instanceof ExactInteger) return value.digits;
-  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(serialise).join(',')}]`;
-  const record = value as Record<string, unknown>;
-  const keys = Object.keys(record)
-    .filter((k) => record[k] !== undefined)
-    .sort(compareCodePoints);
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${serialise(record[k])}`).join(',')}}`;
+interface Open {
+  node: Container;
+  keys: (string | number)[];
+  next: number;
+  array: boolean;
 }
 
 /**
- * Canonical JSON of `value` (lenient about numbers, as request bodies of room versions 1–5 need) in
- * which the out-of-range integers among `issues` are written with the digits of the text they were
- * parsed from: the bytes a sender that kept those integers exact signed.
+ * Canonical JSON (spec appendix "Canonical JSON": keys in code-point order, no insignificant
+ * whitespace) of a value parsed from JSON text, in which the out-of-range integers among `issues`
+ * are written with the digits of the text: the bytes a sender that kept those integers exact signed.
+ * Numbers that are not integers are written as ECMAScript does (what room versions 1–5 bodies get
+ * elsewhere too). Iterative, so no nesting depth the body limit allows can overflow the stack.
  */
 export function canonicalJsonExact(value: unknown, issues: readonly NumberIssue[]): string {
-  const exact = issues.filter((issue) => issue.kind === 'out-of-range' && issue.path.length > 0);
-  if (exact.length === 0) return canonicalJson(value, { strictIntegers: false });
-  canonicalJson(value, { strictIntegers: false }); // the same validation (depth, JSON-ness) as the fast path
-  const copy = structuredClone(value) as unknown;
-  for (const issue of exact) {
-    let parent: unknown = copy;
-    for (const part of issue.path.slice(0, -1)) parent = isJsonObject(parent) || Array.isArray(parent) ? (parent as Record<string | number, unknown>)[part] : undefined;
-    const last = issue.path[issue.path.length - 1]!;
-    // A repeated key whose last value is not this number: JSON.parse kept the other one.
-    if ((isJsonObject(parent) || Array.isArray(parent)) && typeof (parent as Record<string | number, unknown>)[last] === 'number') {
-      (parent as Record<string | number, unknown>)[last] = new ExactInteger(issue.text);
+  const digits = exactDigits(value, issues);
+  const out: string[] = [];
+  const open: Open[] = [];
+  const write = (v: unknown, exact: string | undefined): void => {
+    if (exact !== undefined) out.push(exact);
+    else if (typeof v !== 'object' || v === null) out.push(JSON.stringify(v) ?? 'null');
+    else if (Array.isArray(v)) {
+      out.push('[');
+      open.push({ node: v as unknown as Container, keys: v.map((_, i) => i), next: 0, array: true });
+    } else {
+      const record = v as Container;
+      out.push('{');
+      open.push({ node: record, keys: Object.keys(record).filter((k) => record[k] !== undefined).sort(compareCodePoints), next: 0, array: false });
     }
+  };
+  write(value, undefined);
+  while (open.length > 0) {
+    const top = open[open.length - 1]!;
+    if (top.next === top.keys.length) {
+      out.push(top.array ? ']' : '}');
+      open.pop();
+      continue;
+    }
+    const key = top.keys[top.next]!;
+    if (top.next > 0) out.push(',');
+    top.next++;
+    if (!top.array) out.push(JSON.stringify(key), ':');
+    write(top.node[key], digits.get(top.node)?.get(key));
   }
-  return serialise(copy);
+  return out.join('');
 }
 
 /**
