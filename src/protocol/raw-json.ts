@@ -74,9 +74,10 @@ export function scanNumberIssues(text: string): NumberIssue[] {
       let end = i + 1;
       while (end < n && NUMBER_CHAR.test(text[end]!)) end++;
       const token = text.slice(i, end);
-      const path = stack.map((f) => f.key);
-      if (/[.eE]/.test(token)) issues.push({ path, text: token, kind: 'not-an-integer' });
-      else if (Math.abs(Number(token)) > MAX_SAFE_INTEGER) issues.push({ path, text: token, kind: 'out-of-range' });
+      // 2^53−1 has 16 digits: integers of up to 15 digits are in range, which settles most numbers.
+      const digits = token.length - (token.charCodeAt(0) === 0x2d ? 1 : 0);
+      const kind = /[.eE]/.test(token) ? 'not-an-integer' : digits >= 16 && Math.abs(Number(token)) > MAX_SAFE_INTEGER ? 'out-of-range' : undefined;
+      if (kind) issues.push({ path: stack.map((f) => f.key), text: token, kind });
       i = end;
     } else {
       i++; // whitespace, ':' and the letters of true/false/null

@@ -5,13 +5,14 @@ import { assertEventNumbers, canonicalJsonExact, numberIssuesOf, parseJsonRecord
 
 describe('scanNumberIssues', () => {
   test('finds fractions, exponents and out-of-range integers with their paths', () => {
-    const text = '{"a":1.0,"b":[1,1e10,{"c":-2E-3}],"d":9007199254740992,"e":-9007199254740992,"f":9007199254740991,"g":-0}';
+    const text = '{"a":1.0,"b":[1,1e10,{"c":-2E-3}],"d":9007199254740992,"e":-9007199254740992,"f":9007199254740991,"g":-0,"h":-9007199254740991,"i":999999999999999,"j":9999999999999999}';
     expect(scanNumberIssues(text)).toEqual([
       { path: ['a'], text: '1.0', kind: 'not-an-integer' },
       { path: ['b', 1], text: '1e10', kind: 'not-an-integer' },
       { path: ['b', 2, 'c'], text: '-2E-3', kind: 'not-an-integer' },
       { path: ['d'], text: '9007199254740992', kind: 'out-of-range' },
       { path: ['e'], text: '-9007199254740992', kind: 'out-of-range' },
+      { path: ['j'], text: '9999999999999999', kind: 'out-of-range' },
     ]);
   });
 
