@@ -189,7 +189,8 @@ export class RoomService {
         return { roomId, event, outcome, via };
       }
     }
-    if (!this.storage.hasRoom(roomId)) throw new MatrixError(404, 'M_NOT_FOUND', `Unknown room ${roomId}: name a server in the room with ?server_name=`);
+    // A room we hold only as outliers (an answered invite) has no graph to build a local join on.
+    if (this.prevEventsFor(roomId, 1).length === 0) throw new MatrixError(404, 'M_NOT_FOUND', `Unknown room ${roomId}: name a server in the room with ?server_name=`);
     // Ours, or a room whose users of ours have all left: the auth rules decide.
     const event = await this.sendLocalEvent(roomId, { type: 'm.room.member', sender: userId, stateKey: userId, content });
     return { roomId, event, outcome: { eventId: event.eventId, status: 'accepted' } };
