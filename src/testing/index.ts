@@ -4,5 +4,5 @@ export type { EventFactoryOptions, EventFields } from './event-factory';
 export { startTestHomeserver, startTestFederation } from './test-federation';
 export { eventually } from './eventually';
 export type { TestFederation } from './test-federation';
-export { joinRemoteRoom } from '../federation/remote-join';
+export { joinRemoteRoom } from './join-remote-room';
 export * from './dag-builder';

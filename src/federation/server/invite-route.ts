@@ -45,7 +45,7 @@ export function inviteRouter(fed: FederationContext): Router {
     const key = fed.signingKey();
     const signed = addEventSignature(event.pdu, version, fed.serverName, key.keyId, key.seed);
     const stored = toRoomEvent(signed, version, { validate: false, eventId });
-    if (!fed.storage.getEvent(eventId)) fed.storage.persistEvents([{ event: stored, outlier: true }]);
+    fed.rooms.storeOutlierMembership(stored); // through the room service, the one way in
     fed.logger.info({ roomId, eventId, invitee: event.stateKey, inviter: event.sender }, 'received an invite');
     ctx.body = { event: signed };
   });
