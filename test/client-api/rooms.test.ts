@@ -72,6 +72,12 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
     expect(await alice.messageBodies(roomId)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6']);
     expect(await alice.request('GET', room(roomId, '/messages?dir=x'))).toMatchObject({ status: 400, body: { errcode: 'M_INVALID_PARAM' } });
     expect(await alice.request('GET', room(roomId, '/messages?dir=b&from=garbage'))).toMatchObject({ status: 400, body: { errcode: 'M_INVALID_PARAM' } });
+    // Tokens name events, which storage places in its own order: one from another room names nothing here.
+    const other = await alice.createRoom({ room_version: version });
+    await alice.send(other, 'elsewhere');
+    const foreign = (await alice.ok('GET', room(other, '/messages?dir=b&limit=1'))).end as string;
+    expect(await alice.request('GET', room(roomId, `/messages?dir=b&from=${foreign}`))).toMatchObject({ status: 400, body: { errcode: 'M_INVALID_PARAM' } });
+    expect(await alice.request('GET', room(roomId, `/messages?dir=f&to=${foreign}`))).toMatchObject({ status: 400, body: { errcode: 'M_INVALID_PARAM' } });
   });
 
   test('invite, join, kick, ban and unban through the membership endpoints', async () => {
