@@ -73,8 +73,8 @@ export interface StorageOptions {
   /** The WAL file flush() syncs (group commit); omitted when every commit syncs itself. */
   walPath?: string;
   cacheReads?: boolean;
-  /** The clock storage stamps rows with; default Date.now. */
-  now?: () => number;
+  /** The clock storage stamps rows with (openStorage's default is Date.now: the one place it is chosen). */
+  now: () => number;
   /** Default SQLite, the one dialect there is (sql-dialect.ts). */
   dialect?: SqlDialect;
 }
@@ -120,7 +120,7 @@ export class Storage {
   private readonly commitGroup = new AsyncLocalStorage<true>();
 
   /** Over a connection already configured and migrated (openStorage does both). */
-  constructor(db: SqlConnection, options: StorageOptions = {}) {
+  constructor(db: SqlConnection, options: StorageOptions) {
     this.#db = db;
     this.#dialect = options.dialect ?? sqliteDialect;
     this.walPath = options.walPath;
@@ -130,7 +130,7 @@ export class Storage {
     this.currentStates = new ReadCache(on ? STATE_CACHE_CAPACITY : 0, (state) => state.size + 1);
     // Kysely only compiles the repositories' queries (prepared.ts); it never runs one itself.
     const kysely = new Kysely<DatabaseSchema>({ dialect: this.#dialect.kyselyDialect(db) });
-    const ctx = { db, kysely, dialect: this.#dialect, now: options.now ?? Date.now };
+    const ctx = { db, kysely, dialect: this.#dialect, now: options.now };
     this.repos = new Repositories(ctx);
     this.graphQueries = new RoomGraphQueries(ctx);
     this.timelineRows = new TimelineRepository(ctx);
