@@ -87,7 +87,7 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
   const logger = options.logger ?? pino({ name: config.serverName, level: options.logLevel ?? (inMemory ? 'silent' : config.logLevel) });
   if (!inMemory) mkdirSync(config.dataDir, { recursive: true });
   // Group commit: a /send's PDUs share one fsync, and every response is durable (durable-responses.ts).
-  const storage = openStorage(inMemory ? ':memory:' : join(config.dataDir, 'dagmar.sqlite'), { durability: 'on-flush' });
+  const storage = openStorage(inMemory ? ':memory:' : join(config.dataDir, 'dagmar.sqlite'), { durability: 'on-flush', now: options.now ?? Date.now });
   const now = options.now ?? Date.now;
   const key = loadOrCreateSigningKey(storage, logger);
   const serverName = config.serverName;

@@ -1,4 +1,5 @@
 // Persist bench: per-event persist cost at 1k / 100k / 1M stored events (linear and 10-wide), bytes per message, state read latency.
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,7 +33,9 @@ function seedRoom(s: Storage): void {
 
 function persistCost(width: number): Map<number, number> {
   const file = path.join(dir, `flat-${width}.sqlite`);
-  const s = openStorage(file);
+  // Our own handle on the same connection, for the checkpoints between phases.
+  const db = new Database(file);
+  const s = openStorage(db);
   seedRoom(s);
   const tips = Array.from({ length: width }, () => ({ id: '$join', depth: 1 }));
   let n = 0;
@@ -51,7 +54,7 @@ function persistCost(width: number): Map<number, number> {
       s.persistEvents(batch);
       if (n % 100_000 < 20_000) process.stdout.write(`  ${width === 1 ? 'linear' : `${width}-wide`}: ${n} events loaded (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
     }
-    s.db.pragma('wal_checkpoint(TRUNCATE)'); // the bulk load's WAL is not part of the steady state
+    db.pragma('wal_checkpoint(TRUNCATE)'); // the bulk load's WAL is not part of the steady state
     for (let i = 0; i < 200; i++) s.persistEvents([{ event: next() }]); // warm-up
     // Steady state: one event per transaction (each a durable commit), median of 15 slices.
     const slices: number[] = [];
@@ -71,7 +74,8 @@ function persistCost(width: number): Map<number, number> {
 
 function bigRoom(): void {
   const file = path.join(dir, 'members.sqlite');
-  const s = openStorage(file);
+  const db = new Database(file);
+  const s = openStorage(db);
   const f = new EventFactory({ roomVersion: '10', serverName: 'bench.local' });
   const alice = '@alice:bench.local';
   const create = f.build({ type: 'm.room.create', stateKey: '', sender: alice, content: { creator: alice, room_version: '10' }, roomId: ROOM });
@@ -90,7 +94,7 @@ function bigRoom(): void {
   }
   console.log(`  10,000-member room built; current state has ${s.getCurrentState(ROOM).size} entries`);
   const size = (): number => {
-    s.db.pragma('wal_checkpoint(TRUNCATE)');
+    db.pragma('wal_checkpoint(TRUNCATE)');
     return fs.statSync(file).size;
   };
   const before = size();

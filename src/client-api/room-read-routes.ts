@@ -11,26 +11,32 @@ import { authenticate } from './access-token-auth';
 import { ClientApiContext, clientPaths } from './client-api-context';
 import { clientEventOf } from './client-event';
 import { assertCanRead } from './room-access';
-import { TimelinePosition, timelinePage } from './room-queries';
-import { listRooms } from '../admin/room-list';
+import type { TimelinePosition } from '../storage';
 
 const DEFAULT_MESSAGES_LIMIT = 10;
 const MAX_MESSAGES_LIMIT = 1000;
 
-/** Pagination tokens name a place in the timeline: `t<depth>_<nid>`. */
+/**
+ * Pagination tokens name a place in the timeline by public data only (spec: tokens are opaque to
+ * clients): `ts` / `te` for its start and end, `tb…` / `ta…` for the gap before / after an event, whose
+ * ID follows in unpadded base64url so the token needs no escaping in a query string.
+ */
 function encodeToken(position: TimelinePosition): string {
-  return `t${position.depth}_${position.nid}`;
+  if (position.at === 'start' || position.at === 'end') return `t${position.at[0]}`;
+  return `t${position.at[0]}${Buffer.from(position.eventId, 'utf8').toString('base64url')}`;
 }
 
 function decodeToken(token: string, name: string): TimelinePosition {
-  const m = /^t(-?\d+)_(\d+)$/.exec(token);
-  if (!m) throw new MatrixError(400, 'M_INVALID_PARAM', `${name} is not a pagination token of this server`);
-  return { depth: Number(m[1]), nid: Number(m[2]) };
+  if (token === 'ts') return { at: 'start' };
+  if (token === 'te') return { at: 'end' };
+  const m = /^t([ab])([A-Za-z0-9_-]+)$/.exec(token);
+  if (!m) throw invalidToken(name);
+  return { at: m[1] === 'a' ? 'after' : 'before', eventId: Buffer.from(m[2], 'base64url').toString('utf8') };
 }
 
-/** Before the first event (forwards) or after the newest (backwards). */
-const TIMELINE_START: TimelinePosition = { depth: -1, nid: 0 };
-const TIMELINE_END: TimelinePosition = { depth: Number.MAX_SAFE_INTEGER, nid: Number.MAX_SAFE_INTEGER };
+function invalidToken(name: string): MatrixError {
+  return new MatrixError(400, 'M_INVALID_PARAM', `${name} is not a pagination token of this server`);
+}
 
 function currentStateEvents(storage: Storage, roomId: string) {
   const ids = [...storage.getCurrentState(roomId).values()];
@@ -86,30 +92,32 @@ export function roomReadRouter(cx: ClientApiContext): Router {
     ctx.body = { chunk };
   });
 
-  router.get(clientPaths('/rooms/:roomId/messages'), async (ctx) => {
+  router.get(clientPaths('/rooms/:roomId/messages'), (ctx) => {
     const { roomId } = readableRoom(ctx);
     const dir = requiredQuery(ctx, 'dir');
     if (dir !== 'b' && dir !== 'f') throw new MatrixError(400, 'M_INVALID_PARAM', 'dir must be b or f');
     const [fromRaw] = queryList(ctx, 'from');
     const [toRaw] = queryList(ctx, 'to');
-    const from = fromRaw !== undefined ? decodeToken(fromRaw, 'from') : dir === 'b' ? TIMELINE_END : TIMELINE_START;
+    const from: TimelinePosition = fromRaw !== undefined ? decodeToken(fromRaw, 'from') : { at: dir === 'b' ? 'end' : 'start' };
     const to = toRaw !== undefined ? decodeToken(toRaw, 'to') : undefined;
     const limit = Math.max(1, queryInteger(ctx, 'limit', DEFAULT_MESSAGES_LIMIT, MAX_MESSAGES_LIMIT));
     // One more than asked tells whether there is a next page ("end" is omitted at the timeline's edge).
-    const page = await timelinePage(cx.storage, roomId, dir, from, to, limit + 1);
+    const page = cx.storage.timelinePage(roomId, dir, from, to, limit + 1);
+    // A token naming an event that is not in this room was not made for it.
+    if (page === undefined) throw new MatrixError(400, 'M_INVALID_PARAM', `from or to names no event of ${roomId}`);
     const shown = page.slice(0, limit);
-    const events = cx.storage.getEvents(shown.map((e) => e.eventId));
+    const events = cx.storage.getEvents(shown);
     const now = cx.now();
     const body: Record<string, unknown> = { start: encodeToken(from), chunk: events.map((s) => clientEventOf(cx.storage, s.event, now)) };
     const last = shown[shown.length - 1];
-    // Backwards, the next page starts below the last event shown (the walk is inclusive of `from`).
-    if (page.length > limit && last) body.end = encodeToken(dir === 'b' ? { depth: last.position.depth, nid: last.position.nid - 1 } : last.position);
+    // The next page continues past the last event shown: below it backwards, above it forwards.
+    if (page.length > limit && last !== undefined) body.end = encodeToken({ at: dir === 'b' ? 'before' : 'after', eventId: last });
     ctx.body = body;
   });
 
   router.get(clientPaths('/joined_rooms'), (ctx) => {
     const user = authenticate(ctx, cx.storage);
-    ctx.body = { joined_rooms: listRooms(cx.storage).map((r) => r.roomId).filter((roomId) => cx.rooms.membershipOf(roomId, user.userId) === 'join') };
+    ctx.body = { joined_rooms: cx.storage.listRooms().map((r) => r.roomId).filter((roomId) => cx.rooms.membershipOf(roomId, user.userId) === 'join') };
   });
   return router;
 }

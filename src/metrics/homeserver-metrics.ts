@@ -36,14 +36,9 @@ export class HomeserverMetrics {
     this.pdusPersisted = r.register(new Counter('dagmar_pdus_persisted_total', 'PDUs accepted and persisted into the room DAG, by source (local or remote).'));
     this.pdusRejected = r.register(new Counter('dagmar_pdus_rejected_total', 'PDUs rejected by the authorization rules (stored, flagged rejected), by source.'));
     this.pdusSoftFailed = r.register(new Counter('dagmar_pdus_soft_failed_total', 'PDUs soft-failed against the current state (stored, never an extremity), by source.'));
-    const perRoom = storage.db.prepare(
-      `SELECT r.room_id AS roomId, count(f.event_nid) AS n
-         FROM rooms r LEFT JOIN forward_extremities f ON f.room_nid = r.room_nid
-        GROUP BY r.room_nid`,
-    );
     r.register(
       new CallbackGauge('dagmar_forward_extremities', 'Forward extremities per room (the prev_events our next event would cite).', () =>
-        (perRoom.all() as Array<{ roomId: string; n: number }>).map((row) => ({ labels: { room_id: row.roomId }, value: row.n })),
+        storage.forwardExtremityCounts().map((row) => ({ labels: { room_id: row.roomId }, value: row.count })),
       ),
     );
     this.requestDuration = r.register(new Histogram('dagmar_http_request_duration_seconds', 'HTTP request latency by API, method and status code.', LATENCY_BUCKETS));

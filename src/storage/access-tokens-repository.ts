@@ -21,9 +21,11 @@ export class AccessTokensRepository {
   private readonly insert;
   private readonly deleteOne;
   private readonly deleteDevice;
+  private readonly replaceDeviceToken: (tokenHash: string, userId: string, deviceId: string, createdTs: number) => void;
+  private readonly now: () => number;
 
-  constructor(private readonly ctx: StorageContext) {
-    const { db, kysely } = ctx;
+  constructor({ db, kysely, dialect, now }: StorageContext) {
+    this.now = now;
     this.select = prepare<{ h: string }, { user_id: string; device_id: string }>(
       db,
       kysely.selectFrom('access_tokens').select(['user_id', 'device_id']).where('token_hash', '=', param('h')),
@@ -37,14 +39,15 @@ export class AccessTokensRepository {
       db,
       kysely.deleteFrom('access_tokens').where('user_id', '=', param('u')).where('device_id', '=', param('d')),
     );
+    this.replaceDeviceToken = dialect.writeTransaction(db, (tokenHash: string, userId: string, deviceId: string, createdTs: number) => {
+      this.deleteDevice.run({ u: userId, d: deviceId });
+      this.insert.run({ h: tokenHash, u: userId, d: deviceId, ts: createdTs });
+    });
   }
 
   /** Stores a new token for a device; an earlier token of the same device is revoked (one token per device). */
-  add(token: string, userId: string, deviceId: string, createdTs: number = Date.now()): void {
-    this.ctx.db.transaction(() => {
-      this.deleteDevice.run({ u: userId, d: deviceId });
-      this.insert.run({ h: hashAccessToken(token), u: userId, d: deviceId, ts: createdTs });
-    })();
+  add(token: string, userId: string, deviceId: string, createdTs: number = this.now()): void {
+    this.replaceDeviceToken(hashAccessToken(token), userId, deviceId, createdTs);
   }
 
   /** Who a token belongs to, or undefined for an unknown (or revoked) token. */

@@ -7,7 +7,10 @@ export class ClientTxnsRepository {
   private readonly select;
   private readonly insert;
 
-  constructor({ db, kysely }: StorageContext) {
+  private readonly now: () => number;
+
+  constructor({ db, kysely, now }: StorageContext) {
+    this.now = now;
     this.select = prepare<{ h: string; t: string }, { event_id: string }>(
       db,
       kysely.selectFrom('client_txns').select('event_id').where('token_hash', '=', param('h')).where('txn_id', '=', param('t')),
@@ -27,7 +30,7 @@ export class ClientTxnsRepository {
   }
 
   /** Records a completed transaction; the first record wins. */
-  record(tokenHash: string, txnId: string, eventId: string, createdTs: number = Date.now()): void {
+  record(tokenHash: string, txnId: string, eventId: string, createdTs: number = this.now()): void {
     this.insert.run({ h: tokenHash, t: txnId, e: eventId, ts: createdTs });
   }
 }

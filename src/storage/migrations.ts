@@ -34,9 +34,9 @@ export function loadMigrations(dir: string = defaultSchemaDir()): Migration[] {
 /**
  * Brings the database up to the newest known migration, all pending ones in one transaction.
  * A database whose recorded version is newer than this code knows was written by a newer dagmar:
- * opening it could corrupt it, so we refuse with a message saying so.
+ * opening it could corrupt it, so we refuse with a message saying so. `now` stamps applied_ts.
  */
-export function applyMigrations(db: BetterSqlite3.Database, migrations: Migration[] = loadMigrations()): number {
+export function applyMigrations(db: BetterSqlite3.Database, now: () => number, migrations: Migration[] = loadMigrations()): number {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ts BIGINT NOT NULL)');
   const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
   const current = row.v ?? 0;
@@ -52,7 +52,7 @@ export function applyMigrations(db: BetterSqlite3.Database, migrations: Migratio
     for (const m of migrations) {
       if (m.version <= current) continue;
       db.exec(m.sql);
-      record.run(m.version, m.name, Date.now());
+      record.run(m.version, m.name, now());
     }
   }).immediate();
   return known;

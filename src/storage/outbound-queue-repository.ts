@@ -21,9 +21,11 @@ export class OutboundQueueRepository implements SenderStore {
   private readonly listDestinations;
   private readonly rowsFor;
   private readonly deleteSeq;
+  private readonly enqueueAll: (destination: string, items: ReadonlyArray<{ eventId: string; roomId: string; pdu: Pdu }>) => void;
+  private readonly trim: (destination: string, keepPerRoom: number) => number;
 
-  constructor(private readonly ctx: StorageContext) {
-    const { db, kysely } = ctx;
+  constructor(ctx: StorageContext) {
+    const { db, kysely, dialect } = ctx;
     const q = kysely.selectFrom('outbound_pdus');
     this.insert = prepare<{ d: string; r: string; e: string; j: string }>(
       db,
@@ -35,12 +37,28 @@ export class OutboundQueueRepository implements SenderStore {
     this.listDestinations = prepare<Record<string, never>, { destination: string }>(db, q.select('destination').distinct().orderBy('destination'));
     this.rowsFor = prepare<{ d: string }, Row>(db, q.selectAll().where('destination', '=', param('d')).orderBy('seq'));
     this.deleteSeq = prepare<{ s: number }>(db, kysely.deleteFrom('outbound_pdus').where('seq', '=', param('s')));
+    this.enqueueAll = dialect.writeTransaction(db, (destination: string, items: ReadonlyArray<{ eventId: string; roomId: string; pdu: Pdu }>) => {
+      for (const item of items) this.insert.run({ d: destination, r: item.roomId, e: item.eventId, j: JSON.stringify(item.pdu) });
+    });
+    this.trim = dialect.writeTransaction(db, (destination: string, keepPerRoom: number): number => {
+      const rows = this.rowsFor.all({ d: destination });
+      const kept = new Map<string, number>();
+      let dropped = 0;
+      for (let i = rows.length - 1; i >= 0; i--) {
+        const row = rows[i]!;
+        const n = kept.get(row.room_id) ?? 0;
+        if (n < keepPerRoom) kept.set(row.room_id, n + 1);
+        else {
+          this.deleteSeq.run({ s: row.seq });
+          dropped++;
+        }
+      }
+      return dropped;
+    });
   }
 
   enqueue(destination: string, items: ReadonlyArray<{ eventId: string; roomId: string; pdu: Pdu }>): void {
-    this.ctx.db.transaction(() => {
-      for (const item of items) this.insert.run({ d: destination, r: item.roomId, e: item.eventId, j: JSON.stringify(item.pdu) });
-    })();
+    this.enqueueAll(destination, items);
   }
 
   peek(destination: string, limit: number): QueuedPdu[] {
@@ -56,21 +74,7 @@ export class OutboundQueueRepository implements SenderStore {
   }
 
   trimToNewest(destination: string, keepPerRoom: number): number {
-    return this.ctx.db.transaction(() => {
-      const rows = this.rowsFor.all({ d: destination });
-      const kept = new Map<string, number>();
-      let dropped = 0;
-      for (let i = rows.length - 1; i >= 0; i--) {
-        const row = rows[i]!;
-        const n = kept.get(row.room_id) ?? 0;
-        if (n < keepPerRoom) kept.set(row.room_id, n + 1);
-        else {
-          this.deleteSeq.run({ s: row.seq });
-          dropped++;
-        }
-      }
-      return dropped;
-    })();
+    return this.trim(destination, keepPerRoom);
   }
 
   destinations(): string[] {

@@ -1,5 +1,4 @@
 // THE transaction: persists a batch of PDUs — rows, edges, state snapshots, extremities, current state — all or nothing.
-import type { Transaction } from 'better-sqlite3';
 import type { RoomEvent } from '../protocol/room-event';
 import { parseStateKey, StateMap } from '../state/state-map';
 import { updateExtremities } from './extremity-update';
@@ -45,14 +44,14 @@ export interface PersistResult {
 export function persistEvents(repos: Repositories, items: PersistItem[], options: PersistOptions = {}): PersistResult {
   let run = transactions.get(repos);
   if (!run) {
-    // better-sqlite3 builds a wrapper per db.transaction() call: build it once per connection.
-    run = repos.ctx.db.transaction((batch: PersistItem[], opts: PersistOptions) => persistInTransaction(repos, batch, opts));
+    // A transaction wrapper is built once per connection, not per call.
+    run = repos.ctx.dialect.writeTransaction(repos.ctx.db, (batch: PersistItem[], opts: PersistOptions) => persistInTransaction(repos, batch, opts));
     transactions.set(repos, run);
   }
-  return run.immediate(items, options);
+  return run(items, options);
 }
 
-const transactions = new WeakMap<Repositories, Transaction<(batch: PersistItem[], opts: PersistOptions) => PersistResult>>();
+const transactions = new WeakMap<Repositories, (batch: PersistItem[], opts: PersistOptions) => PersistResult>();
 
 function persistInTransaction(repos: Repositories, items: PersistItem[], options: PersistOptions): PersistResult {
   const { rooms, events, edges, snapshots, extremities } = repos;
@@ -96,7 +95,7 @@ function persistInTransaction(repos: Repositories, items: PersistItem[], options
         sender: ev.sender,
         depth: ev.depth,
         origin_server_ts: ev.originServerTs,
-        received_ts: item.receivedTs ?? Date.now(),
+        received_ts: item.receivedTs ?? repos.ctx.now(),
         outlier: outlier ? 1 : 0,
         soft_failed: softFailed ? 1 : 0,
         rejection_reason: item.rejectedReason ?? null,

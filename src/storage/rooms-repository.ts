@@ -12,7 +12,10 @@ export class RoomsRepository {
   private readonly insert;
   private readonly setSnapshot;
 
-  constructor({ db, kysely }: StorageContext) {
+  private readonly now: () => number;
+
+  constructor({ db, kysely, now }: StorageContext) {
+    this.now = now;
     this.byId = prepare<{ roomId: string }, RoomRow>(db, kysely.selectFrom('rooms').selectAll().where('room_id', '=', param('roomId')));
     this.byNid = prepare<{ roomNid: number }, RoomRow>(db, kysely.selectFrom('rooms').selectAll().where('room_nid', '=', param('roomNid')));
     this.insert = prepare<{ roomId: string; version: string; ts: number }>(
@@ -42,7 +45,7 @@ export class RoomsRepository {
       }
       return existing;
     }
-    this.insert.run({ roomId, version: roomVersion, ts: Date.now() });
+    this.insert.run({ roomId, version: roomVersion, ts: this.now() });
     return this.get(roomId) as RoomRow;
   }
 

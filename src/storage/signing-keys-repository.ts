@@ -24,7 +24,10 @@ export class SigningKeysRepository {
   private readonly insert;
   private readonly retireKey;
 
-  constructor({ db, kysely }: StorageContext) {
+  private readonly now: () => number;
+
+  constructor({ db, kysely, now }: StorageContext) {
+    this.now = now;
     this.listAll = prepare<Record<string, never>, Row>(db, kysely.selectFrom('signing_keys').selectAll().orderBy('created_ts').orderBy('key_id'));
     this.insert = prepare<Row>(
       db,
@@ -45,10 +48,10 @@ export class SigningKeysRepository {
   }
 
   add(key: { keyId: string; seed: string; createdTs?: number }): void {
-    this.insert.run({ key_id: key.keyId, seed: key.seed, created_ts: key.createdTs ?? Date.now(), retired_ts: null });
+    this.insert.run({ key_id: key.keyId, seed: key.seed, created_ts: key.createdTs ?? this.now(), retired_ts: null });
   }
 
-  retire(keyId: string, retiredTs: number = Date.now()): void {
+  retire(keyId: string, retiredTs: number = this.now()): void {
     this.retireKey.run({ k: keyId, ts: retiredTs });
   }
 }

@@ -1,12 +1,15 @@
-// The handles every repository shares: the better-sqlite3 connection and a Kysely instance over it.
-import type BetterSqlite3 from 'better-sqlite3';
+// The handles every repository shares: the connection, a Kysely instance over it, the dialect and the clock.
 import type { Kysely } from 'kysely';
 import type { DatabaseSchema } from './database-schema';
+import type { SqlConnection, SqlDialect } from './sql-dialect';
 
 export interface StorageContext {
-  readonly db: BetterSqlite3.Database;
-  /** Used to build and compile queries; also fine for ad-hoc async reads outside a write transaction. */
+  readonly db: SqlConnection;
+  /** Used to build and compile queries (prepared.ts); never executed directly. */
   readonly kysely: Kysely<DatabaseSchema>;
+  readonly dialect: SqlDialect;
+  /** The one clock storage stamps rows with (received_ts, created_ts, …), injected at open. */
+  readonly now: () => number;
 }
 
 /** SQLite has no boolean type; flags are stored as 0/1 integers. */

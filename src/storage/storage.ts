@@ -2,8 +2,7 @@
 import Database from 'better-sqlite3';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { closeSync, existsSync, fsyncSync, openSync } from 'node:fs';
-import { Kysely, SqliteDialect } from 'kysely';
-import { MatrixError } from '../protocol/errors';
+import { Kysely } from 'kysely';
 import type { Pdu } from '../protocol/pdu';
 import { RoomEvent, toRoomEvent } from '../protocol/room-event';
 import type { StateMap } from '../state/state-map';
@@ -14,6 +13,12 @@ import { authChain, backfillEvents, missingEvents } from './graph-walks';
 import type { ExtremityPlan } from './extremity-plan';
 import { planStoredExtremities } from './extremity-update';
 import { applyMigrations, loadMigrations, Migration } from './migrations';
+import { GraphEdge, GraphEventRow, RoomGraphQueries, RoomSummary } from './room-graph-queries';
+import type { Durability, SqlConnection, SqlDialect } from './sql-dialect';
+import { sqliteDialect } from './sqlite-dialect';
+import { NotFoundInStorage } from './storage-errors';
+import type { TimelineDirection, TimelinePosition } from './timeline-position';
+import { TIMELINE_END_KEY, TIMELINE_START_KEY, TimelineKey, TimelineRepository } from './timeline-repository';
 import { persistEvents, PersistItem, PersistOptions, PersistResult } from './persist-events';
 import { Repositories } from './repositories';
 import type { ServerKeysRepository } from './server-keys-repository';
@@ -47,9 +52,31 @@ export interface OpenStorageOptions {
    * PDUs once); other writes are flushed by whoever acknowledges them (the homeserver: once per
    * HTTP response, durable-responses.ts).
    */
-  durability?: 'every-commit' | 'on-flush';
+  durability?: Durability;
   /** Keep parsed events and states in memory (default true); false measures storage's own cost. */
   cacheReads?: boolean;
+  /** The clock rows are stamped with (received_ts, created_ts, …); default Date.now. */
+  now?: () => number;
+}
+
+/** One room's stored graph: events with their flags and both kinds of edges (outliers included). */
+export interface RoomGraph {
+  roomVersion: string;
+  /** Depth ascending, then event ID. */
+  events: GraphEventRow[];
+  /** Sorted by child, then parent. */
+  prevEdges: GraphEdge[];
+  authEdges: GraphEdge[];
+}
+
+export interface StorageOptions {
+  /** The WAL file flush() syncs (group commit); omitted when every commit syncs itself. */
+  walPath?: string;
+  cacheReads?: boolean;
+  /** The clock storage stamps rows with (openStorage's default is Date.now: the one place it is chosen). */
+  now: () => number;
+  /** Default SQLite, the one dialect there is (sql-dialect.ts). */
+  dialect?: SqlDialect;
 }
 
 /** Parsed events kept per cache generation (at most twice this many): a few MiB for typical events. */
@@ -65,10 +92,12 @@ interface CachedEvent {
 }
 
 export class Storage {
-  readonly db: Database.Database;
-  /** Typed query builder over the same connection, for ad-hoc (async) reads. */
-  readonly kysely: Kysely<DatabaseSchema>;
+  // The connection is storage's own (DESIGN §1: the only folder that knows SQL); layers above use methods.
+  readonly #db: SqlConnection;
+  readonly #dialect: SqlDialect;
   private readonly repos: Repositories;
+  private readonly graphQueries: RoomGraphQueries;
+  private readonly timelineRows: TimelineRepository;
   /**
    * A room's nid and version never change once its row is committed (rooms are never deleted), so
    * they are cached: nearly every read starts from one of them. Rows read inside a transaction are
@@ -90,15 +119,21 @@ export class Storage {
   /** Set within groupCommit(): persists there leave syncing to its end. */
   private readonly commitGroup = new AsyncLocalStorage<true>();
 
-  constructor(db: Database.Database, options: { walPath?: string; cacheReads?: boolean } = {}) {
-    this.db = db;
+  /** Over a connection already configured and migrated (openStorage does both). */
+  constructor(db: SqlConnection, options: StorageOptions) {
+    this.#db = db;
+    this.#dialect = options.dialect ?? sqliteDialect;
     this.walPath = options.walPath;
     const on = options.cacheReads !== false; // a capacity of 0 keeps nothing
     this.events = new ReadCache(on ? EVENT_CACHE_CAPACITY : 0);
     this.snapshots = new ReadCache(on ? STATE_CACHE_CAPACITY : 0, (state) => state.size + 1);
     this.currentStates = new ReadCache(on ? STATE_CACHE_CAPACITY : 0, (state) => state.size + 1);
-    this.kysely = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: db }) });
-    this.repos = new Repositories({ db, kysely: this.kysely });
+    // Kysely only compiles the repositories' queries (prepared.ts); it never runs one itself.
+    const kysely = new Kysely<DatabaseSchema>({ dialect: this.#dialect.kyselyDialect(db) });
+    const ctx = { db, kysely, dialect: this.#dialect, now: options.now };
+    this.repos = new Repositories(ctx);
+    this.graphQueries = new RoomGraphQueries(ctx);
+    this.timelineRows = new TimelineRepository(ctx);
   }
 
   get transactions(): TransactionsRepository {
@@ -212,11 +247,11 @@ export class Storage {
   /** The room's current state; read-only and shared: copy it to change it. */
   getCurrentState(roomId: string): StateMap {
     const room = this.room(roomId);
-    if (!room) throw new MatrixError(404, 'M_NOT_FOUND', `unknown room ${roomId}`);
+    if (!room) throw new NotFoundInStorage('room', roomId);
     const cached = this.currentStates.get(room.nid);
     if (cached) return cached;
     const state = freezeStateMap(this.repos.currentState.load(room.nid));
-    if (!this.db.inTransaction) this.currentStates.set(room.nid, state);
+    if (!this.inTransaction()) this.currentStates.set(room.nid, state);
     return state;
   }
 
@@ -237,6 +272,50 @@ export class Storage {
     const room = this.room(roomId);
     if (!room) return [];
     return this.eventsByNid(backfillEvents(this.repos, room.nid, fromIds, limit));
+  }
+
+  /** Every stored room with its version and sizes, sorted by room ID. */
+  listRooms(): RoomSummary[] {
+    return this.graphQueries.rooms();
+  }
+
+  /** Forward extremities per room, sorted by room ID (what the metrics gauge shows). */
+  forwardExtremityCounts(): Array<{ roomId: string; count: number }> {
+    return this.graphQueries.forwardExtremityCounts();
+  }
+
+  /** The room's whole stored graph (the admin DAG export); undefined for a room we do not store. */
+  getRoomGraph(roomId: string): RoomGraph | undefined {
+    const room = this.room(roomId);
+    if (!room) return undefined;
+    return {
+      roomVersion: room.version,
+      events: this.graphQueries.events(room.nid),
+      prevEdges: this.graphQueries.prevEdges(room.nid),
+      authEdges: this.graphQueries.authEdges(room.nid),
+    };
+  }
+
+  /**
+   * A page of the room's client-visible timeline (not outliers, rejected or soft-failed), in topological
+   * order (depth, then arrival): backwards from `from` the events before it, newest first; forwards the
+   * events after it, oldest first; never beyond `to`. Undefined when a position names no event of the
+   * room (a token from elsewhere); an unknown room has an empty timeline.
+   */
+  timelinePage(roomId: string, dir: TimelineDirection, from: TimelinePosition, to: TimelinePosition | undefined, limit: number): string[] | undefined {
+    const room = this.room(roomId);
+    if (!room) return [];
+    const fromKey = this.timelineKey(room.nid, from);
+    const toKey = to === undefined ? (dir === 'b' ? TIMELINE_START_KEY : TIMELINE_END_KEY) : this.timelineKey(room.nid, to);
+    if (fromKey === undefined || toKey === undefined) return undefined;
+    return this.timelineRows.page(room.nid, dir, fromKey, toKey, limit);
+  }
+
+  /** The newest membership event of `userId` in the room that we hold only as an outlier (e.g. a remote invite). */
+  getLatestOutlierMembership(roomId: string, userId: string): StoredEvent | undefined {
+    const room = this.room(roomId);
+    const id = room ? this.timelineRows.latestOutlierMembership(room.nid, userId) : undefined;
+    return id === undefined ? undefined : this.getEvent(id);
   }
 
   verifyRoom(roomId: string): VerifyResult {
@@ -275,7 +354,22 @@ export class Storage {
     this.flush();
     if (this.walFd !== undefined) closeSync(this.walFd);
     this.walFd = undefined;
-    this.db.close();
+    this.#db.close();
+  }
+
+  private inTransaction(): boolean {
+    return this.#dialect.inTransaction(this.#db);
+  }
+
+  /** A position in this room's topological order: the gap after a (depth, nid) key. */
+  private timelineKey(roomNid: number, position: TimelinePosition): TimelineKey | undefined {
+    if (position.at === 'start') return TIMELINE_START_KEY;
+    if (position.at === 'end') return TIMELINE_END_KEY;
+    const nid = this.repos.events.nidOf(position.eventId);
+    const flags = nid === undefined ? undefined : this.repos.events.flags(nid);
+    if (!flags || flags.room_nid !== roomNid) return undefined;
+    // Before the event is after everything ordered below it: nids are integers, so (depth, nid − 1).
+    return { depth: flags.depth, nid: position.at === 'after' ? flags.event_nid : flags.event_nid - 1 };
   }
 
   private eventsByNid(nids: number[]): RoomEvent[] {
@@ -288,15 +382,15 @@ export class Storage {
     const row = this.repos.events.get(eventId);
     if (!row) return undefined;
     const entry = { stored: this.toStored(row), stateBeforeNid: row.state_before_nid, stateAfterNid: row.state_after_nid };
-    if (!this.db.inTransaction) this.events.set(eventId, entry);
+    if (!this.inTransaction()) this.events.set(eventId, entry);
     return entry;
   }
 
   /** An event that has a place in the graph (state is not known at outliers). */
   private graphEvent(eventId: string): CachedEvent {
     const entry = this.cachedEvent(eventId);
-    if (!entry) throw new MatrixError(404, 'M_NOT_FOUND', `unknown event ${eventId}`);
-    if (entry.stored.outlier) throw new MatrixError(404, 'M_NOT_FOUND', `no state is known at outlier ${eventId}`);
+    if (!entry) throw new NotFoundInStorage('event', eventId);
+    if (entry.stored.outlier) throw new NotFoundInStorage('outlier-state', eventId);
     return entry;
   }
 
@@ -305,7 +399,7 @@ export class Storage {
     const cached = this.snapshots.get(snapshotNid);
     if (cached) return cached;
     const state = freezeStateMap(this.repos.snapshots.loadStateMap(snapshotNid));
-    if (!this.db.inTransaction) this.snapshots.set(snapshotNid, state);
+    if (!this.inTransaction()) this.snapshots.set(snapshotNid, state);
     return state;
   }
 
@@ -316,7 +410,7 @@ export class Storage {
     const row = this.repos.rooms.get(roomId);
     if (!row) return undefined;
     const room = { nid: row.room_nid, version: row.room_version };
-    if (!this.db.inTransaction) {
+    if (!this.inTransaction()) {
       this.roomsById.set(roomId, room);
       this.versionsByNid.set(room.nid, room.version);
     }
@@ -327,7 +421,7 @@ export class Storage {
     const cached = this.versionsByNid.get(roomNid);
     if (cached !== undefined) return cached;
     const version = this.repos.rooms.getByNid(roomNid)?.room_version;
-    if (version !== undefined && !this.db.inTransaction) this.versionsByNid.set(roomNid, version);
+    if (version !== undefined && !this.inTransaction()) this.versionsByNid.set(roomNid, version);
     return version;
   }
 
@@ -345,24 +439,26 @@ export class Storage {
 }
 
 /**
- * Opens (creating if needed) the database at `path` (or ':memory:'): WAL, foreign keys on,
- * synchronous=FULL (or group commit, see OpenStorageOptions.durability) so that nothing
- * acknowledged is lost, then applies pending migrations.
+ * Opens (creating if needed) the database at `target` — a path, ':memory:', or a connection the caller
+ * opened and keeps a handle to — configures it (WAL, foreign keys on, synchronous=FULL or group commit,
+ * see OpenStorageOptions.durability) so that nothing acknowledged is lost, then applies pending migrations.
  */
-export function openStorage(path: string, options: OpenStorageOptions = {}): Storage {
-  const db = new Database(path);
-  const grouped = options.durability === 'on-flush' && path !== ':memory:';
+export function openStorage(target: string | SqlConnection, options: OpenStorageOptions = {}): Storage {
+  const dialect = sqliteDialect;
+  const db = typeof target === 'string' ? new Database(target) : target;
+  const now = options.now ?? Date.now;
+  const durability: Durability = options.durability === 'on-flush' && !db.memory ? 'on-flush' : 'every-commit';
   try {
-    db.pragma('journal_mode = WAL');
-    db.pragma(grouped ? 'synchronous = NORMAL' : 'synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 10000');
-    // 64 MiB page cache: the edge and nid indexes of a million-event database stay in memory.
-    db.pragma('cache_size = -65536');
-    applyMigrations(db, options.migrations ?? loadMigrations());
+    dialect.configure(db, durability);
+    applyMigrations(db, now, options.migrations ?? loadMigrations());
   } catch (err) {
-    db.close();
+    if (typeof target === 'string') db.close();
     throw err;
   }
-  return new Storage(db, { ...(grouped ? { walPath: `${path}-wal` } : {}), ...(options.cacheReads === false ? { cacheReads: false } : {}) });
+  return new Storage(db, {
+    dialect,
+    now,
+    ...(durability === 'on-flush' ? { walPath: `${db.name}-wal` } : {}),
+    ...(options.cacheReads === false ? { cacheReads: false } : {}),
+  });
 }

@@ -6,7 +6,10 @@ export class TransactionsRepository {
   private readonly select;
   private readonly insert;
 
-  constructor({ db, kysely }: StorageContext) {
+  private readonly now: () => number;
+
+  constructor({ db, kysely, now }: StorageContext) {
+    this.now = now;
     this.select = prepare<{ o: string; t: string }, { response_json: string }>(
       db,
       kysely.selectFrom('received_transactions').select('response_json').where('origin', '=', param('o')).where('txn_id', '=', param('t')),
@@ -27,7 +30,7 @@ export class TransactionsRepository {
   }
 
   /** Records the response; the first one recorded wins (a replay must get the same answer). */
-  record(origin: string, txnId: string, response: unknown, receivedTs: number = Date.now()): void {
+  record(origin: string, txnId: string, response: unknown, receivedTs: number = this.now()): void {
     this.insert.run({ o: origin, t: txnId, r: JSON.stringify(response), ts: receivedTs });
   }
 }

@@ -23,7 +23,10 @@ export class UsersRepository {
   private readonly insert;
   private readonly updatePassword;
 
-  constructor({ db, kysely }: StorageContext) {
+  private readonly now: () => number;
+
+  constructor({ db, kysely, now }: StorageContext) {
+    this.now = now;
     this.select = prepare<{ u: string }, Row>(db, kysely.selectFrom('users').selectAll().where('user_id', '=', param('u')));
     this.insert = prepare<{ u: string; p: string | null; a: number; ts: number }>(
       db,
@@ -43,7 +46,7 @@ export class UsersRepository {
   /** Creates the account; false when the user ID is taken (the existing account is left alone). */
   create(account: { userId: string; passwordHash?: string; admin?: boolean; createdTs?: number }): boolean {
     // better-sqlite3 cannot bind undefined, and prepared.ts treats undefined as a missing argument: use null.
-    const result = this.insert.run({ u: account.userId, p: account.passwordHash ?? null, a: flag(account.admin), ts: account.createdTs ?? Date.now() });
+    const result = this.insert.run({ u: account.userId, p: account.passwordHash ?? null, a: flag(account.admin), ts: account.createdTs ?? this.now() });
     return result.changes === 1;
   }
 

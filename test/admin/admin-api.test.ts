@@ -1,5 +1,9 @@
 // The admin API over a real homeserver on loopback: the token guard, forward extremities with depth,
 // the DAG as JSON and DOT, and the invariant check — across room versions.
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createHomeserver, Homeserver } from '../../src/homeserver';
 import { ROOM_VERSION_IDS } from '../../src/protocol/room-versions';
 import { buildSampleRoom, SampleRoom } from './support/sample-room';
@@ -67,12 +71,18 @@ test('without an admin token the admin API does not exist (404 M_UNRECOGNIZED)',
 describe.each(ROOM_VERSION_IDS.map((v) => [v]))('room version %s', (version) => {
   let hs: Homeserver;
   let room: SampleRoom;
+  // On disk, so that the verify test can corrupt a row through its own connection to the same file.
+  let dataDir: string;
   beforeAll(async () => {
-    hs = createHomeserver({ dataDir: ':memory:', serverName: 'admin.test', adminToken: TOKEN });
+    dataDir = mkdtempSync(join(tmpdir(), 'dagmar-admin-'));
+    hs = createHomeserver({ dataDir, serverName: 'admin.test', adminToken: TOKEN, logLevel: 'silent' });
     await hs.start({ port: 0 });
     room = await buildSampleRoom(hs, version);
   });
-  afterAll(() => hs.stop());
+  afterAll(async () => {
+    await hs.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   test('forward_extremities lists both fork tips with depth, deepest first then by ID', async () => {
     const res = await get(hs, roomPath(room.roomId, 'forward_extremities'));
@@ -124,9 +134,9 @@ describe.each(ROOM_VERSION_IDS.map((v) => [v]))('room version %s', (version) => 
     const ok = await get(hs, roomPath(room.roomId, 'verify'), TOKEN, 'POST');
     expect(ok.status).toBe(200);
     expect(ok.json()).toEqual({ room_id: room.roomId, ok: true, problems: [] });
-    hs.storage.db
-      .prepare('DELETE FROM forward_extremities WHERE event_nid = (SELECT event_nid FROM event_nids WHERE event_id = ?)')
-      .run(room.forkA.eventId);
+    const db = new Database(join(dataDir, 'dagmar.sqlite'));
+    db.prepare('DELETE FROM forward_extremities WHERE event_nid = (SELECT event_nid FROM event_nids WHERE event_id = ?)').run(room.forkA.eventId);
+    db.close();
     const bad = await get(hs, roomPath(room.roomId, 'verify'), TOKEN, 'POST');
     expect(bad.json()).toMatchObject({ ok: false, problems: [`forward extremity missing: ${room.forkA.eventId}`] });
     // GET is not the verb for the check.

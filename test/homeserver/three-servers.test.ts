@@ -25,10 +25,7 @@ async function start(name: string, dataDir = ':memory:'): Promise<Homeserver> {
 
 /** Every event a server holds for the room, outliers included (history before a join arrives as outliers). */
 function eventIds(hs: Homeserver, roomId: string): string[] {
-  return hs.storage.db
-    .prepare('SELECT n.event_id FROM events e JOIN event_nids n ON n.event_nid = e.event_nid JOIN rooms r ON r.room_nid = e.room_nid WHERE r.room_id = ? ORDER BY n.event_id')
-    .all(roomId)
-    .map((r) => (r as { event_id: string }).event_id);
+  return (hs.storage.getRoomGraph(roomId)?.events ?? []).map((e) => e.eventId).sort();
 }
 
 function converged(roomId: string): boolean {

@@ -1,10 +1,10 @@
 // Many async writers into one room: each reads the extremities, yields, then persists; the set stays consistent.
-import { openStorage } from '../../src/storage';
+import { openStorageWithHandle, rowCount } from './support/storage-with-handle';
 import type { RoomEvent } from '../../src/protocol/room-event';
 import { MinimalRoom } from './support/minimal-room';
 
 test('40 concurrent async writers × 25 events keep the extremities consistent', async () => {
-  const s = openStorage(':memory:');
+  const { storage: s, db } = openStorageWithHandle();
   const dag = new MinimalRoom('10');
   s.persistEvents([{ event: dag.create }, { event: dag.join }]);
   const built = new Map<string, RoomEvent>([[dag.create.eventId, dag.create], [dag.join.eventId, dag.join]]);
@@ -22,7 +22,7 @@ test('40 concurrent async writers × 25 events keep the extremities consistent',
   };
   await Promise.all(Array.from({ length: 40 }, (_, w) => writer(w)));
   expect(written).toBe(1000);
-  expect((s.db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n).toBe(1002);
+  expect(rowCount(db, 'events')).toBe(1002);
   expect(s.verifyRoom(dag.roomId)).toEqual({ ok: true, problems: [] });
   const tips = s.getForwardExtremities(dag.roomId);
   expect(tips.length).toBeGreaterThan(1); // the writers really raced and forked

@@ -55,12 +55,12 @@ test(`SIGKILL at ${FILES * TRIALS_PER_FILE} random moments loses no acked event 
       trials++;
       const s = openStorage(file);
       try {
-        const room = s.db.prepare('SELECT room_id FROM rooms').get() as { room_id: string } | undefined;
+        const [room] = s.listRooms();
         if (!room) {
           if (acked.length > 0) problems.push(`${file}: acked events but no room`);
           continue;
         }
-        const v = s.verifyRoom(room.room_id);
+        const v = s.verifyRoom(room.roomId);
         problems.push(...v.problems.map((p) => `${file} trial ${t}: ${p}`));
         const lost = acked.filter((id) => s.getEvent(id) === undefined);
         if (lost.length > 0) problems.push(`${file} trial ${t}: ${lost.length} acked events lost, e.g. ${lost[0]}`);

@@ -1,15 +1,18 @@
 // Forward/backward extremities through forks, merges, out-of-order arrival, outliers and soft-failed chains.
 import { ROOM_VERSION_IDS } from '../../src/protocol/room-versions';
-import { openStorage, Storage } from '../../src/storage';
+import type Database from 'better-sqlite3';
+import type { Storage } from '../../src/storage';
+import { openStorageWithHandle, rowCount } from './support/storage-with-handle';
 import { MinimalRoom, stateOf } from './support/minimal-room';
 
 const ids = (s: Storage, roomId: string): string[] => s.getForwardExtremities(roomId).map((e) => e.eventId).sort();
 
 describe.each(ROOM_VERSION_IDS.map((v) => [v]))('room version %s', (version) => {
   let s: Storage;
+  let db: Database.Database;
   let dag: MinimalRoom;
   beforeEach(() => {
-    s = openStorage(':memory:');
+    ({ storage: s, db } = openStorageWithHandle());
     dag = new MinimalRoom(version);
     s.persistEvents([{ event: dag.create }, { event: dag.join }]);
   });
@@ -141,19 +144,19 @@ describe.each(ROOM_VERSION_IDS.map((v) => [v]))('room version %s', (version) => 
   test('persisting the same event twice is a no-op', () => {
     const a = dag.message([dag.join]);
     s.persistEvents([{ event: a }]);
-    const count = (s.db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n;
+    const count = rowCount(db, 'events');
     const again = s.persistEvents([{ event: a }, { event: a, softFailed: true }]);
     expect(again).toEqual({ stored: [], promoted: [], unchanged: [a.eventId] });
-    expect((s.db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n).toBe(count);
+    expect(rowCount(db, 'events')).toBe(count);
     expect(s.getEvent(a.eventId)?.softFailed).toBe(false);
   });
 
   test('a batch that fails halfway leaves nothing behind', () => {
     const a = dag.message([dag.join]);
     const orphan = dag.message([dag.message([a])]); // its prev is never stored, and no stateBefore is given
-    const before = s.db.prepare("SELECT (SELECT COUNT(*) FROM events) + (SELECT COUNT(*) FROM event_nids) + (SELECT COUNT(*) FROM forward_extremities) + (SELECT COUNT(*) FROM state_snapshots) AS n").get();
+    const before = db.prepare("SELECT (SELECT COUNT(*) FROM events) + (SELECT COUNT(*) FROM event_nids) + (SELECT COUNT(*) FROM forward_extremities) + (SELECT COUNT(*) FROM state_snapshots) AS n").get();
     expect(() => s.persistEvents([{ event: a }, { event: dag.state([a], 'm.room.topic', '') }, { event: orphan }])).toThrow(/stateBefore is required/);
-    expect(s.db.prepare("SELECT (SELECT COUNT(*) FROM events) + (SELECT COUNT(*) FROM event_nids) + (SELECT COUNT(*) FROM forward_extremities) + (SELECT COUNT(*) FROM state_snapshots) AS n").get()).toEqual(before);
+    expect(db.prepare("SELECT (SELECT COUNT(*) FROM events) + (SELECT COUNT(*) FROM event_nids) + (SELECT COUNT(*) FROM forward_extremities) + (SELECT COUNT(*) FROM state_snapshots) AS n").get()).toEqual(before);
     expect(s.getEvent(a.eventId)).toBeUndefined();
     expect(ids(s, dag.roomId)).toEqual([dag.join.eventId]);
   });
@@ -161,14 +164,15 @@ describe.each(ROOM_VERSION_IDS.map((v) => [v]))('room version %s', (version) => 
 
 describe('verifyRoom', () => {
   test('reports every difference from a recomputation', () => {
-    const s = openStorage(':memory:');
+    // The test's own handle on the database, to corrupt rows behind storage's back.
+    const { storage: s, db } = openStorageWithHandle();
     const dag = new MinimalRoom('10');
     const a = dag.message([dag.join]);
     s.persistEvents([{ event: dag.create }, { event: dag.join }, { event: a }]);
     expect(s.verifyRoom(dag.roomId)).toEqual({ ok: true, problems: [] });
-    s.db.exec('DELETE FROM forward_extremities');
-    s.db.prepare('INSERT INTO forward_extremities (room_nid, event_nid) SELECT room_nid, event_nid FROM events WHERE type = ?').run('m.room.create');
-    s.db.exec('DELETE FROM room_current_state WHERE rowid IN (SELECT rowid FROM room_current_state LIMIT 1)');
+    db.exec('DELETE FROM forward_extremities');
+    db.prepare('INSERT INTO forward_extremities (room_nid, event_nid) SELECT room_nid, event_nid FROM events WHERE type = ?').run('m.room.create');
+    db.exec('DELETE FROM room_current_state WHERE rowid IN (SELECT rowid FROM room_current_state LIMIT 1)');
     const v = s.verifyRoom(dag.roomId);
     expect(v.ok).toBe(false);
     expect(v.problems).toEqual(

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStorage, Storage } from '../../src/storage';
+import { openStorageWithHandle } from './support/storage-with-handle';
 import { MinimalRoom } from './support/minimal-room';
 
 let dir: string;
@@ -22,8 +23,9 @@ afterEach(() => {
 });
 
 test('default: synchronous=FULL, SQLite syncs each commit and flush() has nothing to do', () => {
-  storage = openStorage(join(dir, 'db.sqlite'));
-  expect(storage.db.pragma('synchronous', { simple: true })).toBe(2);
+  const opened = openStorageWithHandle(join(dir, 'db.sqlite'));
+  storage = opened.storage;
+  expect(opened.db.pragma('synchronous', { simple: true })).toBe(2);
   const dag = new MinimalRoom('10');
   storage.persistEvents([{ event: dag.create }, { event: dag.join }]);
   storage.flush();
@@ -31,8 +33,9 @@ test('default: synchronous=FULL, SQLite syncs each commit and flush() has nothin
 });
 
 test('on-flush: each persist outside a group is synced on return; a group of persists is synced once', async () => {
-  storage = openStorage(join(dir, 'db.sqlite'), { durability: 'on-flush' });
-  expect(storage.db.pragma('synchronous', { simple: true })).toBe(1);
+  const opened = openStorageWithHandle(join(dir, 'db.sqlite'), { durability: 'on-flush' });
+  storage = opened.storage;
+  expect(opened.db.pragma('synchronous', { simple: true })).toBe(1);
   const dag = new MinimalRoom('10');
   storage.persistEvents([{ event: dag.create }]);
   storage.persistEvents([{ event: dag.join }]);

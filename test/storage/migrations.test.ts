@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadMigrations, openStorage } from '../../src/storage';
+import { openStorageWithHandle } from './support/storage-with-handle';
 
 let dir: string;
 beforeEach(() => {
@@ -15,18 +16,18 @@ test('the schema/ files are numbered from 001 and recorded on open; reopening ap
   expect(migrations[0]).toMatchObject({ version: 1, name: 'event-graph' });
   const file = path.join(dir, 'db.sqlite');
   openStorage(file).close();
-  const s = openStorage(file);
-  expect(s.db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()).toEqual(migrations.map((m) => ({ version: m.version, name: m.name })));
-  expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
-  expect(s.db.pragma('foreign_keys', { simple: true })).toBe(1);
-  expect(s.db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+  const { storage: s, db } = openStorageWithHandle(file);
+  expect(db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()).toEqual(migrations.map((m) => ({ version: m.version, name: m.name })));
+  expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+  expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+  expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
   s.close();
 });
 
 test('a database written by a newer schema is refused with a clear message', () => {
   const file = path.join(dir, 'db.sqlite');
-  const s = openStorage(file);
-  s.db.prepare('INSERT INTO schema_migrations (version, name, applied_ts) VALUES (?, ?, ?)').run(999, 'from-the-future', 0);
+  const { storage: s, db } = openStorageWithHandle(file);
+  db.prepare('INSERT INTO schema_migrations (version, name, applied_ts) VALUES (?, ?, ?)').run(999, 'from-the-future', 0);
   s.close();
   const known = loadMigrations().length;
   expect(() => openStorage(file)).toThrow(new RegExp(`schema version 999.*only knows up to ${known}.*newer dagmar`));
@@ -38,9 +39,9 @@ test('a failing migration leaves the database as it was', () => {
   const known = loadMigrations();
   const migrations = [...known, { version: known.length + 1, name: 'broken', sql: 'CREATE TABLE extra (x INTEGER); THIS IS NOT SQL;' }];
   expect(() => openStorage(file, { migrations })).toThrow();
-  const s = openStorage(file);
-  expect(s.db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'extra'").get()).toEqual({ n: 0 });
-  expect(s.db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get()).toEqual({ v: known.length });
+  const { storage: s, db } = openStorageWithHandle(file);
+  expect(db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'extra'").get()).toEqual({ n: 0 });
+  expect(db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get()).toEqual({ v: known.length });
   s.close();
 });
 

@@ -1,7 +1,7 @@
 // Reads: stored events, auth chains, /get_missing_events and /backfill walks, redactions, and the small repositories.
 import { toRoomEvent } from '../../src/protocol/room-event';
 import type { Pdu } from '../../src/protocol/pdu';
-import { openStorage, Storage } from '../../src/storage';
+import { NotFoundInStorage, openStorage, Storage } from '../../src/storage';
 import { MinimalRoom } from './support/minimal-room';
 import type { RoomEvent } from '../../src/protocol/room-event';
 
@@ -28,7 +28,30 @@ describe.each([['1'], ['4'], ['10'], ['12']])('room version %s', (version) => {
     expect(s.hasRoom(dag.roomId)).toBe(true);
     expect(s.roomVersionOf(dag.roomId)).toBe(version);
     expect(s.hasRoom('!other:x')).toBe(false);
-    expect(() => s.getStateAfter('$nope')).toThrow(expect.objectContaining({ errcode: 'M_NOT_FOUND' }));
+  });
+
+  test('what storage does not hold is a storage error naming what is missing, not an HTTP error', () => {
+    const outlier = dag.message([chain[chain.length - 1]]);
+    s.persistEvents([{ event: outlier, outlier: true }]);
+    const missing = (read: () => unknown) => {
+      try {
+        read();
+      } catch (e) {
+        return e;
+      }
+      throw new Error('expected a throw');
+    };
+    for (const [read, kind, id] of [
+      [() => s.getStateAfter('$nope'), 'event', '$nope'],
+      [() => s.getStateBefore(outlier.eventId), 'outlier-state', outlier.eventId],
+      [() => s.getCurrentState('!other:x'), 'room', '!other:x'],
+    ] as const) {
+      const error = missing(read);
+      expect(error).toBeInstanceOf(NotFoundInStorage);
+      expect(error).toMatchObject({ kind, id });
+      expect(error).not.toHaveProperty('errcode');
+      expect(error).not.toHaveProperty('status');
+    }
   });
 
   test('getAuthChain follows auth_events to stored events', () => {
@@ -74,8 +97,8 @@ test('redactions are recorded, even before their target arrives', () => {
   const target = dag.message([dag.join]);
   const redaction = dag.factory.build({ type: 'm.room.redaction', sender: dag.join.sender, content: {}, redacts: target.eventId, prevEvents: [dag.join], authEvents: [dag.create, dag.join], roomId: dag.roomId });
   s.persistEvents([{ event: dag.create }, { event: dag.join }, { event: redaction }]);
-  const row = s.db.prepare('SELECT r.event_id AS redaction, t.event_id AS target FROM redactions x JOIN event_nids r ON r.event_nid = x.redaction_nid JOIN event_nids t ON t.event_nid = x.redacts_nid').get();
-  expect(row).toEqual({ redaction: redaction.eventId, target: target.eventId });
+  expect(s.getEvent(target.eventId)).toBeUndefined();
+  expect(s.getRedactionsOf(target.eventId).map((r) => r.event.eventId)).toEqual([redaction.eventId]);
   s.close();
 });
 

@@ -1,11 +1,12 @@
 // State snapshots: shared by messages, deltas for state events, bounded chains, derived and explicit current state.
 import { ROOM_VERSION_IDS } from '../../src/protocol/room-versions';
-import { openStorage, Storage } from '../../src/storage';
+import type { Storage } from '../../src/storage';
+import type Database from 'better-sqlite3';
+import { openStorageWithHandle, rowCount } from './support/storage-with-handle';
 import { fenwickParentSeq } from '../../src/storage/state-snapshots-repository';
 import { MinimalRoom, sorted, stateOf } from './support/minimal-room';
 import type { RoomEvent } from '../../src/protocol/room-event';
 
-const count = (s: Storage, table: string): number => (s.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
 
 test('fenwickParentSeq clears the lowest set bit', () => {
   expect([1, 2, 3, 4, 5, 6, 7, 8, 12, 2 ** 40 + 2 ** 20].map(fenwickParentSeq)).toEqual([0, 0, 2, 0, 4, 4, 6, 0, 8, 2 ** 40]);
@@ -13,9 +14,10 @@ test('fenwickParentSeq clears the lowest set bit', () => {
 
 describe.each(ROOM_VERSION_IDS.map((v) => [v]))('room version %s', (version) => {
   let s: Storage;
+  let db: Database.Database;
   let dag: MinimalRoom;
   beforeEach(() => {
-    s = openStorage(':memory:');
+    ({ storage: s, db } = openStorageWithHandle());
     dag = new MinimalRoom(version);
     s.persistEvents([{ event: dag.create }, { event: dag.join }]);
   });
@@ -37,26 +39,26 @@ describe.each(ROOM_VERSION_IDS.map((v) => [v]))('room version %s', (version) => 
   });
 
   test('a message event stores no snapshot rows; a state event stores a delta', () => {
-    const entries = count(s, 'state_snapshot_entries');
-    const snaps = count(s, 'state_snapshots');
+    const entries = rowCount(db, 'state_snapshot_entries');
+    const snaps = rowCount(db, 'state_snapshots');
     let prev: RoomEvent = dag.join;
     for (let i = 0; i < 5; i++) {
       prev = dag.message([prev]);
       s.persistEvents([{ event: prev }]);
     }
-    expect([count(s, 'state_snapshots'), count(s, 'state_snapshot_entries')]).toEqual([snaps, entries]);
+    expect([rowCount(db, 'state_snapshots'), rowCount(db, 'state_snapshot_entries')]).toEqual([snaps, entries]);
     s.persistEvents([{ event: dag.state([prev], 'm.room.topic', '') }]);
-    expect(count(s, 'state_snapshots')).toBe(snaps + 1);
-    expect(count(s, 'state_snapshot_entries') - entries).toBeLessThanOrEqual(3);
+    expect(rowCount(db, 'state_snapshots')).toBe(snaps + 1);
+    expect(rowCount(db, 'state_snapshot_entries') - entries).toBeLessThanOrEqual(3);
   });
 
   test('stateBefore is required when prev events are missing, and reused when it matches a parent', () => {
     const a = dag.message([dag.join]);
     const b = dag.message([a]);
     expect(() => s.persistEvents([{ event: b }])).toThrow(/stateBefore is required/);
-    const snaps = count(s, 'state_snapshots');
+    const snaps = rowCount(db, 'state_snapshots');
     s.persistEvents([{ event: a }, { event: b, stateBefore: stateOf(dag.create, dag.join) }]);
-    expect(count(s, 'state_snapshots')).toBe(snaps); // same state as a's: the snapshot is shared
+    expect(rowCount(db, 'state_snapshots')).toBe(snaps); // same state as a's: the snapshot is shared
   });
 
   test('an explicit stateBefore with removals and replacements is stored exactly', () => {
@@ -80,12 +82,12 @@ describe.each(ROOM_VERSION_IDS.map((v) => [v]))('room version %s', (version) => 
       if (prev.type === 'm.room.member') members.push(prev);
       s.persistEvents([{ event: prev }]);
     }
-    const chainLengths = s.db
+    const chainLengths = db
       .prepare('SELECT seq FROM state_snapshots')
       .all()
       .map((r) => (r as { seq: number }).seq.toString(2).replace(/0/g, '').length);
     expect(Math.max(...chainLengths)).toBeLessThanOrEqual(8); // popcount(seq ≤ 152)
-    expect(count(s, 'state_snapshot_entries')).toBeLessThan(152 * 6);
+    expect(rowCount(db, 'state_snapshot_entries')).toBeLessThan(152 * 6);
     const after = s.getStateAfter(prev.eventId);
     expect(after.size).toBe(2 + members.length + 1);
     expect(sorted(s.getCurrentState(dag.roomId))).toEqual(sorted(after));
@@ -93,7 +95,7 @@ describe.each(ROOM_VERSION_IDS.map((v) => [v]))('room version %s', (version) => 
 });
 
 test('a 2,000-member room: a message costs no state rows; state reads stay exact', () => {
-  const s = openStorage(':memory:');
+  const { storage: s, db } = openStorageWithHandle();
   const dag = new MinimalRoom('10');
   s.persistEvents([{ event: dag.create }, { event: dag.join }]);
   let prev: RoomEvent = dag.join;
@@ -103,11 +105,11 @@ test('a 2,000-member room: a message costs no state rows; state reads stay exact
     batch.push({ event: prev });
   }
   s.persistEvents(batch);
-  const entries = count(s, 'state_snapshot_entries');
+  const entries = rowCount(db, 'state_snapshot_entries');
   expect(entries).toBeLessThan(2000 * 8);
   const msg = dag.message([prev]);
   s.persistEvents([{ event: msg }]);
-  expect(count(s, 'state_snapshot_entries')).toBe(entries);
+  expect(rowCount(db, 'state_snapshot_entries')).toBe(entries);
   expect(s.getStateBefore(msg.eventId).size).toBe(2002);
   expect(s.getCurrentState(dag.roomId).size).toBe(2002);
   expect(s.verifyRoom(dag.roomId).ok).toBe(true);

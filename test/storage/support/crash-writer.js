@@ -12,8 +12,8 @@ const file = process.argv[2];
 const storage = openStorage(file, { durability: process.argv[3] === 'on-flush' ? 'on-flush' : 'every-commit' });
 const factory = new EventFactory({ roomVersion: '10', serverName: 'test.local' });
 // One room per database file; its ID is kept in the file so that a restarted writer continues it.
-const existing = storage.db.prepare('SELECT room_id FROM rooms LIMIT 1').get();
-const roomId = existing ? existing.room_id : `!room${Math.floor(Math.random() * 1e9)}:test.local`;
+const [existing] = storage.listRooms();
+const roomId = existing ? existing.roomId : `!room${Math.floor(Math.random() * 1e9)}:test.local`;
 const ack = (ids) => {
   fs.writeSync(1, ids.map((id) => `ack ${id}\n`).join(''));
 };
