@@ -69,7 +69,7 @@ export class FederationClient {
 
   /**
    * Sends a signed request and returns the parsed JSON answer. `path` starts with `/_matrix/` and is
-   * sent and signed verbatim: percent-encode path parameters (encodeURIComponent) before calling.
+   * sent and signed verbatim: build it with federationPath (federation-path.ts), which percent-encodes parameters.
    * Throws FederationRequestError.
    */
   async requestJson<T = JsonObject>(destination: string, methodName: string, path: string, options: RequestJsonOptions = {}): Promise<T> {
