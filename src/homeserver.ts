@@ -17,6 +17,7 @@ import { RunningServer } from './federation/server/listen';
 import { OwnServerKeys } from './federation/server/own-server-keys';
 import { FederationRateLimitOptions } from './federation/server/rate-limit';
 import { TransactionSender } from './federation/sender/transaction-sender';
+import { federationTransport } from './federation/sender/federation-transport';
 import { RoomEvent } from './protocol/room-event';
 import { parseUserId } from './protocol/identifiers';
 import { RoomService } from './rooms/room-service';
@@ -107,13 +108,13 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
   const discovery = new ServerDiscovery({ resolveSrv: dnsResolveSrv, fetchWellKnown: (host, lookup) => httpsFetchWellKnown(host, lookup ? { lookup } : {}), allowPrivateAddresses: config.allowPrivateAddresses });
   const hostMap = new HostMapResolver(config.hostMap, discovery);
   const client = new FederationClient({ serverName, signingKey: () => key, resolver: hostMap, log: (fields, message) => logger.warn(fields, message) });
-  const keyRing = new KeyRing({ store: new InMemoryKeyStore(), fetchServerKeys: (other) => client.getServerKeys(other), now });
+  const federationApi = new FederationApi(client);
+  const keyRing = new KeyRing({ store: new InMemoryKeyStore(), fetchServerKeys: (other) => federationApi.getServerKeys(other), now });
 
   const sender = new TransactionSender({
     origin: serverName,
     store: storage.outboundQueue,
-    transport: (destination, txnId, body) =>
-      client.requestJson(destination, 'PUT', `/_matrix/federation/v1/send/${encodeURIComponent(txnId)}`, { body: body as never }),
+    transport: federationTransport(federationApi, (fields, message) => logger.warn(fields, message)),
     initialBackoffMs: options.initialBackoffMs ?? 1000,
     maxBackoffMs: options.maxBackoffMs ?? 3600_000,
     now,

@@ -3,6 +3,7 @@ import http from 'node:http';
 import { Router } from '@koa/router';
 import { InMemoryKeyStore, KeyRing } from '../../src/crypto/key-ring';
 import { signingKeyFromSeed } from '../../src/crypto/signing-key-file';
+import { FederationApi } from '../../src/federation/client/federation-api';
 import { FederationClient } from '../../src/federation/client/federation-client';
 import { HostMapResolver } from '../../src/federation/client/server-resolver';
 import { createFederationApp } from '../../src/federation/server/federation-app';
@@ -53,7 +54,8 @@ async function main(): Promise<void> {
   // Baseline: the same federation app stack and X-Matrix middleware, answering a constant.
   const baseKey = signingKeyFromSeed('base', encodeBase64(new Uint8Array(32).fill(5)));
   const baseClient = new FederationClient({ serverName: BASELINE, signingKey: () => baseKey, resolver: new HostMapResolver({ [PEER]: peer.url }) });
-  const baseKeyRing = new KeyRing({ store: new InMemoryKeyStore(), fetchServerKeys: (other) => baseClient.getServerKeys(other) });
+  const keysApi = new FederationApi(baseClient);
+  const baseKeyRing = new KeyRing({ store: new InMemoryKeyStore(), fetchServerKeys: (other) => keysApi.getServerKeys(other) });
   const baseApp = createFederationApp({ ownKeys: () => ({ serverName: BASELINE, signingKeys: [baseKey] }), keyRing: baseKeyRing, logger: { error: () => undefined }, rateLimit: false });
   const constant = { prev_events: ['$CONSTANTconstantCONSTANTconstantCONSTANTcon'] };
   const baseRouter = new Router();

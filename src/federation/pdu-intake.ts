@@ -2,6 +2,7 @@
 // them — auth events (/event_auth), missing prev events (/get_missing_events first, then /state_ids at
 // whatever gap is left) — all before the room's lock and the storage transaction, then ingest. Every
 // event taken in must be of the PDU's room, and the fetching stays within the transaction's budget.
+// Every request goes through the typed FederationApi, which refuses answers of the wrong shape.
 import type { Logger } from 'pino';
 import type { KeyRing } from '../crypto/key-ring';
 import { isJsonObject } from '../protocol/json';
@@ -13,7 +14,9 @@ import type { RoomService } from '../rooms/room-service';
 import { stateKey, StateMap } from '../state/state-map';
 import type { Storage } from '../storage';
 import { belongsToRoom, foreignEvents, foreignReason, foreignReferences, roomOf, RoomRef, storedForeignEvents } from '../rooms/room-membership-check';
+import { FederationApi, type UncheckedPdu } from './client/federation-api';
 import type { FederationClient } from './client/federation-client';
+import { FederationRequestError } from './client/federation-request-error';
 import { DEFAULT_FETCH_LIMITS, FetchBudget, FetchLimitError, FetchLimits } from './fetch-budget';
 
 export type IntakeResult = IngestOutcome | { eventId: string | undefined; status: 'dropped'; reason: string };
@@ -22,7 +25,8 @@ export interface PduIntakeDeps {
   storage: Storage;
   rooms: RoomService;
   keyRing: KeyRing;
-  client: FederationClient;
+  /** The intake's requests go through a FederationApi over it. */
+  client: Pick<FederationClient, 'requestJson'>;
   logger: Logger;
   /** What one transaction may make us fetch (fetch-budget.ts); defaults to DEFAULT_FETCH_LIMITS. */
   fetchLimits?: Partial<FetchLimits>;
@@ -38,22 +42,30 @@ const MISSING_EVENTS_LIMIT = 20;
  */
 const STATE_INSTEAD_OF_EVENTS_SHARE = 0.1;
 
-function enc(part: string): string {
-  return encodeURIComponent(part);
-}
-
-function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((v) => typeof v === 'string');
-}
-
 /** An answer we will not build on: it named or carried an event of another room, or broke its shape. */
 class UntrustworthyAnswer extends Error {}
 
+/** A 2xx answer FederationApi refused for its shape: as untrustworthy as one that lied about the room. */
+function isMalformedAnswer(error: unknown): error is FederationRequestError {
+  return error instanceof FederationRequestError && error.kind === 'bad-response';
+}
+
+/**
+ * An /event answer that carried no PDU at all (`pdus` empty or absent): the peer has nothing to give
+ * for that ID, like a 404, rather than a lie; FederationApi.getEvent refuses it for not holding one PDU.
+ */
+function servedNoEvent(error: FederationRequestError): boolean {
+  const pdus = isJsonObject(error.body) ? error.body.pdus : undefined;
+  return pdus === undefined || (Array.isArray(pdus) && pdus.length === 0);
+}
+
 export class PduIntake {
   readonly fetchLimits: FetchLimits;
+  private readonly api: FederationApi;
 
   constructor(private readonly deps: PduIntakeDeps) {
     this.fetchLimits = { ...DEFAULT_FETCH_LIMITS, ...deps.fetchLimits };
+    this.api = new FederationApi(deps.client);
   }
 
   /** A budget for one transaction: every PDU processed with it shares its requests and deadline. */
@@ -127,11 +139,8 @@ export class PduIntake {
     const missing = event.authEventIds.filter((id) => !this.deps.storage.getEvent(id));
     if (missing.length === 0) return;
     try {
-      const answer = await budget.request((timeoutMs) =>
-        this.deps.client.requestJson<{ auth_chain?: unknown }>(origin, 'GET', `/_matrix/federation/v1/event_auth/${enc(event.roomId)}/${enc(event.eventId)}`, { timeoutMs }),
-      );
-      const chain = answer.auth_chain ?? [];
-      if (!Array.isArray(chain) || chain.length > budget.limits.maxAnswerEvents) throw new UntrustworthyAnswer('auth_chain is not a list of at most the allowed length');
+      const { auth_chain: chain } = await budget.request((timeoutMs) => this.api.getEventAuth(origin, event.roomId, event.eventId, { timeoutMs }));
+      if (chain.length > budget.limits.maxAnswerEvents) throw new UntrustworthyAnswer(`auth_chain holds more than ${budget.limits.maxAnswerEvents} events`);
       this.storeOutliers(await this.checkAllOfRoom(chain, roomOf(event), event.roomVersion, '/event_auth'));
     } catch (error) {
       if (error instanceof FetchLimitError) throw error;
@@ -169,15 +178,10 @@ export class PduIntake {
     const earliest = this.deps.rooms.prevEventsFor(event.roomId, 20).map((e) => e.eventId);
     let checked: RoomEvent[];
     try {
-      const answer = await budget.request((timeoutMs) =>
-        this.deps.client.requestJson<{ events?: unknown }>(origin, 'POST', `/_matrix/federation/v1/get_missing_events/${enc(event.roomId)}`, {
-          body: { earliest_events: earliest, latest_events: [event.eventId], limit: MISSING_EVENTS_LIMIT, min_depth: 0 },
-          timeoutMs,
-        }),
-      );
-      const events = answer.events ?? [];
+      const request = { earliest_events: earliest, latest_events: [event.eventId], limit: MISSING_EVENTS_LIMIT, min_depth: 0 };
+      const { events } = await budget.request((timeoutMs) => this.api.getMissingEvents(origin, event.roomId, request, { timeoutMs }));
       // More than the `limit` we asked for breaks the endpoint's contract (and would be ours to check).
-      if (!Array.isArray(events) || events.length > MISSING_EVENTS_LIMIT) throw new UntrustworthyAnswer(`events is not a list of at most ${MISSING_EVENTS_LIMIT}`);
+      if (events.length > MISSING_EVENTS_LIMIT) throw new UntrustworthyAnswer(`events holds more than ${MISSING_EVENTS_LIMIT}`);
       checked = await this.checkAllOfRoom(events, roomOf(event), event.roomVersion, '/get_missing_events');
     } catch (error) {
       if (error instanceof FetchLimitError) throw error;
@@ -200,16 +204,9 @@ export class PduIntake {
   private async stateAfterRemotePrev(origin: string, roomId: string, prevId: string, rv: RoomVersion, budget: FetchBudget): Promise<StateMap | undefined> {
     const room: RoomRef = { roomId, roomVersionId: rv.id };
     try {
-      const ids = await budget.request((timeoutMs) =>
-        this.deps.client.requestJson<{ pdu_ids?: unknown; auth_chain_ids?: unknown }>(origin, 'GET', `/_matrix/federation/v1/state_ids/${enc(roomId)}`, {
-          query: { event_id: prevId },
-          timeoutMs,
-        }),
-      );
-      const pduIds = ids.pdu_ids ?? [];
-      const authIds = ids.auth_chain_ids ?? [];
-      if (!isStringArray(pduIds) || !isStringArray(authIds) || pduIds.length + authIds.length > budget.limits.maxAnswerEvents) {
-        throw new UntrustworthyAnswer('/state_ids answer is not two lists of event IDs of at most the allowed length');
+      const { pdu_ids: pduIds, auth_chain_ids: authIds } = await budget.request((timeoutMs) => this.api.getStateIds(origin, roomId, prevId, { timeoutMs }));
+      if (pduIds.length + authIds.length > budget.limits.maxAnswerEvents) {
+        throw new UntrustworthyAnswer(`/state_ids answer names more than ${budget.limits.maxAnswerEvents} events`);
       }
       const named = new Set([...pduIds, ...authIds, prevId]);
       const heldForeign = storedForeignEvents(this.deps.storage, named, room);
@@ -233,7 +230,7 @@ export class PduIntake {
       return state;
     } catch (error) {
       if (error instanceof FetchLimitError) throw error;
-      const untrusted = error instanceof UntrustworthyAnswer;
+      const untrusted = error instanceof UntrustworthyAnswer || isMalformedAnswer(error);
       this.deps.logger.warn({ origin, prevId, untrusted, error: (error as Error).message }, untrusted ? 'untrustworthy state answer: no state taken from it' : 'could not learn the state at a missing prev event');
       return undefined;
     }
@@ -259,13 +256,9 @@ export class PduIntake {
       this.storeOutliers(fetched.flat());
       return;
     }
-    const answer = await budget.request((timeoutMs) =>
-      this.deps.client.requestJson<{ pdus?: unknown; auth_chain?: unknown }>(origin, 'GET', `/_matrix/federation/v1/state/${enc(room.roomId)}`, { query: { event_id: prevId }, timeoutMs }),
-    );
-    const pdus = answer.pdus ?? [];
-    const chain = answer.auth_chain ?? [];
-    if (!Array.isArray(pdus) || !Array.isArray(chain) || pdus.length + chain.length > budget.limits.maxAnswerEvents) {
-      throw new UntrustworthyAnswer('/state answer is not two lists of events of at most the allowed length');
+    const { pdus, auth_chain: chain } = await budget.request((timeoutMs) => this.api.getState(origin, room.roomId, prevId, { timeoutMs }));
+    if (pdus.length + chain.length > budget.limits.maxAnswerEvents) {
+      throw new UntrustworthyAnswer(`/state answer holds more than ${budget.limits.maxAnswerEvents} events`);
     }
     const events = await this.checkAllOfRoom([...pdus, ...chain], room, rv, '/state');
     const wantedSet = new Set(wanted);
@@ -274,11 +267,19 @@ export class PduIntake {
     this.storeOutliers(fetched);
   }
 
-  /** GET /event/{id}: the one event asked for, of the room, or the answer is untrustworthy. */
+  /**
+   * GET /event/{id}: the one event asked for, of the room, or the answer is untrustworthy; an answer
+   * with no PDU gives nothing (none when that PDU fails its checks either).
+   */
   private async fetchOne(origin: string, room: RoomRef, rv: RoomVersion, id: string, budget: FetchBudget): Promise<RoomEvent[]> {
-    const answer = await budget.request((timeoutMs) => this.deps.client.requestJson<{ pdus?: unknown }>(origin, 'GET', `/_matrix/federation/v1/event/${enc(id)}`, { timeoutMs }));
-    const pdus = answer.pdus ?? [];
-    if (!Array.isArray(pdus) || pdus.length > 1) throw new UntrustworthyAnswer(`/event/${id} answered ${Array.isArray(pdus) ? pdus.length : 'no list of'} events`);
+    let pdus: UncheckedPdu[];
+    try {
+      ({ pdus } = await budget.request((timeoutMs) => this.api.getEvent(origin, id, { timeoutMs })));
+    } catch (error) {
+      if (!isMalformedAnswer(error)) throw error;
+      if (servedNoEvent(error)) return [];
+      throw new UntrustworthyAnswer(`/event/${id}: ${error.message}`);
+    }
     const events = await this.checkAllOfRoom(pdus, room, rv, `/event/${id}`);
     if (events.some((e) => e.eventId !== id)) throw new UntrustworthyAnswer(`/event/${id} answered another event, ${events[0]!.eventId}`);
     return events;

@@ -1,7 +1,7 @@
-// The outbound federation queue on disk: the SenderStore the transaction sender uses, so that what
-// we owe other servers survives a restart.
-import type { SenderStore, QueuedPdu } from '../federation/sender/sender-store';
+// The outbound federation queue on disk: the OutboundQueueStore the transaction sender uses, so that
+// what we owe other servers survives a restart.
 import type { Pdu } from '../protocol/pdu';
+import type { OutboundQueueStore, QueuedPdu } from './outbound-queue-store';
 import { param, prepare } from './prepared';
 import type { StorageContext } from './storage-context';
 
@@ -13,7 +13,7 @@ interface Row {
   pdu_json: string;
 }
 
-export class OutboundQueueRepository implements SenderStore {
+export class OutboundQueueRepository implements OutboundQueueStore {
   private readonly insert;
   private readonly peekRows;
   private readonly count;

@@ -1,9 +1,14 @@
 // The typed federation calls against a real app on loopback: method, path (percent-encoded), query and
 // body as the spec lays them out, signed and verified with X-Matrix, and answers parsed.
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { parseServerKeysResponse } from '../../src/crypto/key-ring';
+import { verifyJson } from '../../src/crypto/sign-json';
 import { FederationApi } from '../../src/federation/client/federation-api';
 import { FederationClient } from '../../src/federation/client/federation-client';
 import { FederationRequestError } from '../../src/federation/client/federation-request-error';
 import { HostMapResolver } from '../../src/federation/client/server-resolver';
+import { federationTransport } from '../../src/federation/sender/federation-transport';
 import { TransactionTransport } from '../../src/federation/sender/transaction-sender';
 import { JsonObject } from '../../src/protocol/json';
 import { RoomEvent } from '../../src/protocol/room-event';
@@ -190,8 +195,8 @@ describe('paths, signing and the version endpoint', () => {
     }
   });
 
-  test('sendTransaction serves as the outbound sender’s transport as it is', async () => {
-    const transport: TransactionTransport = (destination, txnId, body) => api.sendTransaction(destination, txnId, body);
+  test('sendTransaction serves as the outbound sender’s transport (federationTransport, as the homeserver wires it)', async () => {
+    const transport: TransactionTransport = federationTransport(api);
     peer.answer('send', { body: { pdus: {} } });
     const before = peer.received.length;
     await expect(transport('peer.test', 'txn-7', { origin: 'caller.test', origin_server_ts: 9, pdus: [], edus: [{ edu_type: 'm.typing', content: {} }] })).resolves.toEqual({ pdus: {} });
@@ -208,5 +213,85 @@ describe('paths, signing and the version endpoint', () => {
     await expect(api.backfill('peer.test', '!r:peer.test', [], 10)).rejects.toThrow(TypeError);
     await expect(api.backfill('peer.test', '!r:peer.test', ['$e'], 0)).rejects.toThrow(TypeError);
     expect(peer.seen.length).toBe(seen);
+  });
+});
+
+describe('key endpoints (server-server API "Retrieving server keys", "Querying keys through another server")', () => {
+  test('getServerKeys: GET /_matrix/key/v2/server → the whole self-signed object, which the key ring accepts', async () => {
+    const seen = peer.seen.length;
+    const keys = await api.getServerKeys('peer.test');
+    expect(peer.seen.slice(seen)).toEqual(['GET /_matrix/key/v2/server']);
+    expect(keys.server_name).toBe('peer.test');
+    // Kept whole: the self-signature still verifies over exactly what came back.
+    const record = parseServerKeysResponse(keys, 'peer.test', Date.now());
+    expect(Object.keys(record.verifyKeys)).toEqual(['ed25519:canned']);
+  });
+
+  test('queryKeys: POST /_matrix/key/v2/query with the criteria; each answer signed by its server and by the notary', async () => {
+    const seen = peer.seen.length;
+    const answer = await api.queryKeys('peer.test', { 'caller.test': {} });
+    expect(peer.seen.slice(seen)).toEqual(['POST /_matrix/key/v2/query']);
+    expect(answer.server_keys.map((k) => k.server_name)).toEqual(['caller.test']);
+    const callerKey = caller.keys.signingKeys[0]!;
+    const notary = parseServerKeysResponse(await api.getServerKeys('peer.test'), 'peer.test', Date.now());
+    const [notaryKeyId, notaryKey] = Object.entries(notary.verifyKeys)[0]!;
+    expect(verifyJson(answer.server_keys[0]!, 'caller.test', callerKey.keyId, callerKey.publicKey)).toBe(true);
+    expect(verifyJson(answer.server_keys[0]!, 'peer.test', notaryKeyId, notaryKey.key)).toBe(true);
+    await expect(api.queryKeys('peer.test', {})).resolves.toEqual({ server_keys: [] });
+  });
+
+  describe('against a peer that answers what it likes', () => {
+    const liar = { body: '' as string, requests: [] as { line: string; authorization: string | undefined; body: string }[] };
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        liar.requests.push({ line: `${req.method} ${req.url}`, authorization: req.headers.authorization, body });
+        res.writeHead(200, { 'content-type': 'application/json' }).end(liar.body);
+      });
+    });
+    beforeAll(async () => {
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      hostMap.set('liar.test', `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    });
+    afterAll(async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    });
+
+    const keys = { server_name: 'liar.test', verify_keys: { 'ed25519:a': { key: 'x' } }, valid_until_ts: 5, signatures: { 'liar.test': { 'ed25519:a': 'y' } } };
+
+    test('both calls are sent without an Authorization header; a well-formed answer comes back unchanged, extra fields too', async () => {
+      liar.requests.length = 0;
+      liar.body = JSON.stringify({ ...keys, old_verify_keys: {}, extra: [1] });
+      expect(await api.getServerKeys('liar.test')).toEqual({ ...keys, old_verify_keys: {}, extra: [1] });
+      liar.body = JSON.stringify({ server_keys: [keys] });
+      const criteria = { 'other.test': { 'ed25519:a': { minimum_valid_until_ts: 7 } } };
+      expect(await api.queryKeys('liar.test', criteria)).toEqual({ server_keys: [keys] });
+      expect(liar.requests.map((r) => [r.line, r.authorization])).toEqual([
+        ['GET /_matrix/key/v2/server', undefined],
+        ['POST /_matrix/key/v2/query', undefined],
+      ]);
+      expect(JSON.parse(liar.requests[1]!.body)).toEqual({ server_keys: criteria });
+    });
+
+    const { signatures: _signatures, ...unsigned } = keys;
+    test.each([
+      ['getServerKeys without server_name', (a: FederationApi) => a.getServerKeys('liar.test'), { ...keys, server_name: undefined }, 'server_name'],
+      ['getServerKeys with verify_keys as a list', (a: FederationApi) => a.getServerKeys('liar.test'), { ...keys, verify_keys: ['x'] }, 'verify_keys'],
+      ['getServerKeys with old_verify_keys as a string', (a: FederationApi) => a.getServerKeys('liar.test'), { ...keys, old_verify_keys: 'x' }, 'old_verify_keys'],
+      ['getServerKeys with a fractional valid_until_ts', (a: FederationApi) => a.getServerKeys('liar.test'), { ...keys, valid_until_ts: 1.5 }, 'valid_until_ts'],
+      ['getServerKeys without signatures', (a: FederationApi) => a.getServerKeys('liar.test'), unsigned, 'signatures'],
+      ['queryKeys without server_keys', (a: FederationApi) => a.queryKeys('liar.test', {}), {}, 'server_keys'],
+      ['queryKeys with a string among server_keys', (a: FederationApi) => a.queryKeys('liar.test', {}), { server_keys: [keys, 'x'] }, 'server_keys[1]'],
+      ['queryKeys with unsigned keys among server_keys', (a: FederationApi) => a.queryKeys('liar.test', {}), { server_keys: [keys, unsigned] }, 'signatures'],
+    ])('%s → bad-response', async (_name, run, body, mentions) => {
+      liar.body = JSON.stringify(body);
+      const error = await run(api).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(FederationRequestError);
+      expect(error).toMatchObject({ kind: 'bad-response', destination: 'liar.test' });
+      expect((error as FederationRequestError).path.startsWith('/_matrix/key/v2/')).toBe(true);
+      expect((error as Error).message).toContain(mentions);
+    });
   });
 });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseServerKeysResponse } from '../../src/crypto/key-ring';
 import { verifyJson } from '../../src/crypto/sign-json';
+import { FederationApi } from '../../src/federation/client/federation-api';
 import { FederationClient } from '../../src/federation/client/federation-client';
 import { FederationRequestError } from '../../src/federation/client/federation-request-error';
 import { HostMapResolver } from '../../src/federation/client/server-resolver';
@@ -90,13 +91,13 @@ describe('request bodies', () => {
 
 describe('key endpoints', () => {
   test('GET /_matrix/key/v2/server: our keys, self-signed, valid for a day, old keys after rotation', async () => {
-    const body = await b.client.getServerKeys('c.test');
+    const body = await b.api.getServerKeys('c.test');
     const record = parseServerKeysResponse(body, 'c.test', clock.now());
     expect(record.verifyKeys).toEqual({ [c.keys.signingKeys[0]!.keyId]: { key: c.keys.signingKeys[0]!.publicKey } });
     expect(record.validUntilTs).toBe(clock.now() + 24 * 3600_000);
     const old = c.keys.signingKeys[0]!;
     const fresh = c.rotate();
-    const rotated = parseServerKeysResponse(await b.client.getServerKeys('c.test'), 'c.test', clock.now());
+    const rotated = parseServerKeysResponse(await b.api.getServerKeys('c.test'), 'c.test', clock.now());
     expect(Object.keys(rotated.verifyKeys)).toEqual([fresh.keyId]);
     expect(rotated.oldVerifyKeys).toEqual({ [old.keyId]: { key: old.publicKey, expiredTs: clock.now() } });
   });
@@ -117,11 +118,11 @@ describe('notary queries', () => {
   };
 
   test('POST: the notary fetches, caches, and returns each response signed by the server and by itself', async () => {
-    const answer = await c.client.queryKeysThroughNotary('a.test', { 'b.test': {} });
+    const answer = (await c.api.queryKeys('a.test', { 'b.test': {} })).server_keys;
     expect(answer).toHaveLength(1);
     expect(bothSigned(answer[0], b)).toBe(true);
     expect(parseServerKeysResponse(answer[0], 'b.test', clock.now()).serverName).toBe('b.test');
-    await c.client.queryKeysThroughNotary('a.test', { 'b.test': { [b.keys.signingKeys[0]!.keyId]: {} } });
+    await c.api.queryKeys('a.test', { 'b.test': { [b.keys.signingKeys[0]!.keyId]: {} } });
     expect(a.fetches.get('b.test')).toBe(1);
   });
 
@@ -129,7 +130,7 @@ describe('notary queries', () => {
     const before = a.fetches.get('b.test') ?? 0;
     clock.advance(11_000);
     const far = clock.now() + 2 * 24 * 3600_000;
-    await c.client.queryKeysThroughNotary('a.test', { 'b.test': { 'ed25519:k1': { minimum_valid_until_ts: far } } });
+    await c.api.queryKeys('a.test', { 'b.test': { 'ed25519:k1': { minimum_valid_until_ts: far } } });
     expect(a.fetches.get('b.test')).toBe(before + 1);
   });
 
@@ -141,7 +142,7 @@ describe('notary queries', () => {
   });
 
   test('unknown or unreachable servers are left out; malformed queries are refused', async () => {
-    expect(await c.client.queryKeysThroughNotary('a.test', { 'nowhere.test': {}, 'not a name': {} })).toEqual([]);
+    expect(await c.api.queryKeys('a.test', { 'nowhere.test': {}, 'not a name': {} })).toEqual({ server_keys: [] });
     const bad = await rawRequest(a.running.url, 'POST', '/_matrix/key/v2/query', { body: '{"server_keys":{"b.test":{"ed25519:k1":{"minimum_valid_until_ts":"soon"}}}}' });
     expect(bad.json.errcode).toBe('M_BAD_JSON');
     const badTs = await rawRequest(a.running.url, 'GET', '/_matrix/key/v2/query/b.test?minimum_valid_until_ts=x');
@@ -201,7 +202,7 @@ describe('HTTPS', () => {
       expect(answer.origin).toBe('caller.test');
       // A client without that CA refuses the certificate.
       const untrusting = new FederationClient({ serverName: 'caller.test', signingKey: () => caller.keys.signingKeys[0]!, resolver: tlsMap });
-      await expect(untrusting.getServerKeys('localhost')).rejects.toMatchObject({ kind: 'network' });
+      await expect(new FederationApi(untrusting).getServerKeys('localhost')).rejects.toMatchObject({ kind: 'network' });
       untrusting.close();
     } finally {
       await secure.close();

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { signEvent } from '../../../src/crypto/event-signing';
 import { InMemoryKeyStore, KeyRing } from '../../../src/crypto/key-ring';
 import { SigningKey, signingKeyFromSeed } from '../../../src/crypto/signing-key-file';
+import { FederationApi } from '../../../src/federation/client/federation-api';
 import { FederationClient } from '../../../src/federation/client/federation-client';
 import { HostMapResolver } from '../../../src/federation/client/server-resolver';
 import { createFederationApp } from '../../../src/federation/server/federation-app';
@@ -45,7 +46,8 @@ export class BenchPeer {
 
   /** Serves the peer's keys (and a no-op /send) and wires the peer and `dagmar` into each other's host maps. */
   async start(dagmar: Homeserver): Promise<this> {
-    const keyRing = new KeyRing({ store: new InMemoryKeyStore(), fetchServerKeys: (other) => this.client.getServerKeys(other) });
+    const keysApi = new FederationApi(this.client);
+    const keyRing = new KeyRing({ store: new InMemoryKeyStore(), fetchServerKeys: (other) => keysApi.getServerKeys(other) });
     const fed = createFederationApp({ ownKeys: () => ({ serverName: this.name, signingKeys: [this.key] }), keyRing, logger: silent, rateLimit: false });
     const router = new Router();
     router.put('/_matrix/federation/v1/send/:txnId', (ctx) => {

@@ -111,3 +111,27 @@ export interface InviteResponse {
 export interface VersionResponse {
   server: { name?: string; version?: string };
 }
+
+/**
+ * A server's published keys ("Retrieving server keys", the `Server Keys` object): the whole object as
+ * received, since its signatures cover every field; the key ring checks the keys and the signatures.
+ */
+export type ServerKeys = JsonObject & {
+  server_name: string;
+  verify_keys: JsonObject;
+  old_verify_keys?: JsonObject;
+  /** Optional in the schema; the key ring treats keys without it as stale at once. */
+  valid_until_ts?: number;
+  signatures: JsonObject;
+};
+
+/**
+ * The body's `server_keys` of `POST /_matrix/key/v2/query` ("Querying keys through another server"):
+ * server name → key ID → criteria; no key IDs asks for all of that server's keys.
+ */
+export type KeyQueryCriteria = Record<string, Record<string, { minimum_valid_until_ts?: number }>>;
+
+export interface KeyQueryResponse {
+  /** The queried servers' keys, each signed by its server and by the notary (callers verify both). */
+  server_keys: ServerKeys[];
+}

@@ -9,6 +9,8 @@ import type {
   EventResponse,
   InviteRequest,
   InviteResponse,
+  KeyQueryCriteria,
+  KeyQueryResponse,
   MakeMembershipResponse,
   MissingEventsRequest,
   MissingEventsResponse,
@@ -17,6 +19,7 @@ import type {
   SendJoinOptions,
   SendJoinResponse,
   SendTransactionResponse,
+  ServerKeys,
   StateIdsResponse,
   StateResponse,
   Transaction,
@@ -31,6 +34,7 @@ export * from './federation-api-types';
 
 const V1 = '/_matrix/federation/v1';
 const V2 = '/_matrix/federation/v2';
+const KEY_V2 = '/_matrix/key/v2';
 
 export class FederationApi {
   private readonly extremities: ExtremitiesCaller;
@@ -157,6 +161,25 @@ export class FederationApi {
     return answer;
   }
 
+  /**
+   * `GET /_matrix/key/v2/server` ("Retrieving server keys"): the destination's own keys, self-signed.
+   * Unauthenticated: we may not know anyone's keys yet, and the spec requires none.
+   */
+  async getServerKeys(destination: string, options: CallOptions = {}): Promise<ServerKeys> {
+    return serverKeysOf(await this.call(destination, 'GET', `${KEY_V2}/server`, { ...options, authenticated: false }));
+  }
+
+  /**
+   * `POST /_matrix/key/v2/query` ("Querying keys through another server"): other servers' keys as the
+   * notary has them, each signed by the notary too. Unauthenticated, like every key endpoint.
+   */
+  async queryKeys(notary: string, criteria: KeyQueryCriteria, options: CallOptions = {}): Promise<KeyQueryResponse> {
+    const path = `${KEY_V2}/query`;
+    const shape = await this.call(notary, 'POST', path, { ...options, body: { server_keys: criteria }, authenticated: false });
+    const serverKeys = shape.objectArray('server_keys').map((keys) => serverKeysOf(new ResponseShape({ destination: notary, method: 'POST', path }, keys)));
+    return { server_keys: serverKeys };
+  }
+
   /** MSC4370 `GET /v1/extremities/{roomId}` (unstable prefix as fallback): the room's forward extremities. */
   getExtremities(destination: string, roomId: string, options: CallOptions = {}): Promise<string[]> {
     return this.extremities.get(destination, roomId, options);
@@ -170,6 +193,13 @@ export class FederationApi {
 
 function transactionOf(shape: ResponseShape): TransactionResponse {
   return { origin: shape.string('origin'), origin_server_ts: shape.integer('origin_server_ts'), pdus: shape.objectArray('pdus') };
+}
+
+/** The `Server Keys` fields we read, shape-checked; the object itself is kept whole for its signatures. */
+function serverKeysOf(shape: ResponseShape): ServerKeys {
+  shape.optionalObject('old_verify_keys');
+  if (shape.body.valid_until_ts !== undefined) shape.integer('valid_until_ts');
+  return { ...shape.body, server_name: shape.string('server_name'), verify_keys: shape.object('verify_keys'), signatures: shape.object('signatures') };
 }
 
 function membershipTemplateOf(shape: ResponseShape): MakeMembershipResponse {

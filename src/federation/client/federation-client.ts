@@ -1,5 +1,5 @@
 // Outgoing federation requests: resolve the destination, sign with X-Matrix, send JSON over node:http(s)
-// with a timeout and a response size limit; typed calls on top (server keys, notary queries).
+// with a timeout and a response size limit. The typed calls, key endpoints included, are FederationApi's.
 import { Agent as HttpAgent, IncomingMessage, request as httpRequest, RequestOptions } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { SigningKey } from '../../crypto/signing-key-file';
@@ -70,7 +70,7 @@ export class FederationClient {
 
   /**
    * Sends a signed request and returns the parsed JSON answer. `path` starts with `/_matrix/` and is
-   * sent and signed verbatim: percent-encode path parameters (encodeURIComponent) before calling.
+   * sent and signed verbatim: build it with federationPath (federation-path.ts), which percent-encodes parameters.
    * Throws FederationRequestError.
    */
   async requestJson<T = JsonObject>(destination: string, methodName: string, path: string, options: RequestJsonOptions = {}): Promise<T> {
@@ -175,20 +175,6 @@ export class FederationClient {
     }
     if (!isJsonObject(parsed)) throw fail('bad-response', 'the answer is not a JSON object', { status });
     return parsed as T;
-  }
-
-  /** `GET /_matrix/key/v2/server` of `serverName`, unchecked: the key ring verifies what it gets. */
-  getServerKeys(serverName: string): Promise<JsonObject> {
-    return this.requestJson(serverName, 'GET', '/_matrix/key/v2/server', { authenticated: false });
-  }
-
-  /** Asks `notary` for other servers' keys (`POST /_matrix/key/v2/query`); returns its `server_keys` list. */
-  async queryKeysThroughNotary(
-    notary: string,
-    criteria: Record<string, Record<string, { minimum_valid_until_ts?: number }>>,
-  ): Promise<unknown[]> {
-    const answer = await this.requestJson(notary, 'POST', '/_matrix/key/v2/query', { body: { server_keys: criteria }, authenticated: false });
-    return Array.isArray(answer.server_keys) ? answer.server_keys : [];
   }
 
   /** Closes pooled connections (call when shutting down; tests need it to exit cleanly). */

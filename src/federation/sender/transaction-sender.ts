@@ -2,7 +2,7 @@
 // and catch-up after an outage by sending the newest events and letting the receiver fill its gaps.
 import { randomBytes } from 'node:crypto';
 import { Pdu } from '../../protocol/pdu';
-import { SenderStore } from './sender-store';
+import type { OutboundQueueStore } from '../../storage/outbound-queue-store';
 
 /** The spec's limit on PDUs in one /send transaction. */
 export const MAX_PDUS_PER_TRANSACTION = 50;
@@ -19,7 +19,7 @@ export type TransactionTransport = (destination: string, txnId: string, body: Ou
 
 export interface SenderOptions {
   origin: string;
-  store: SenderStore;
+  store: OutboundQueueStore;
   transport: TransactionTransport;
   /** First retry delay; doubles per failure up to maxBackoffMs. */
   initialBackoffMs?: number;

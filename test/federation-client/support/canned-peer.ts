@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import type { Context } from 'koa';
 import { InMemoryKeyStore, KeyRing } from '../../../src/crypto/key-ring';
+import { FederationApi } from '../../../src/federation/client/federation-api';
 import { FederationClient } from '../../../src/federation/client/federation-client';
 import { HostMapResolver } from '../../../src/federation/client/server-resolver';
 import { createFederationApp } from '../../../src/federation/server/federation-app';
@@ -74,7 +75,8 @@ export async function startCannedPeer(
 ): Promise<CannedPeer> {
   const keys: OwnServerKeys = { serverName: name, signingKeys: [newSigningKey('canned')] };
   const client = new FederationClient({ serverName: name, signingKey: () => keys.signingKeys[0]!, resolver: hostMap, timeoutMs: 5_000 });
-  const keyRing = new KeyRing({ store: new InMemoryKeyStore(), fetchServerKeys: (other) => client.getServerKeys(other) });
+  const keysApi = new FederationApi(client);
+  const keyRing = new KeyRing({ store: new InMemoryKeyStore(), fetchServerKeys: (other) => keysApi.getServerKeys(other) });
   const fed = createFederationApp({ ownKeys: () => keys, keyRing, logger: silentLogger, rateLimit: false });
 
   const received: ReceivedRequest[] = [];

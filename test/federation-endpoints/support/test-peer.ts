@@ -9,6 +9,7 @@ import { signEvent } from '../../../src/crypto/event-signing';
 import { signRequest } from '../../../src/federation/x-matrix';
 import { InMemoryKeyStore, KeyRing } from '../../../src/crypto/key-ring';
 import { SigningKey, signingKeyFromSeed } from '../../../src/crypto/signing-key-file';
+import { FederationApi } from '../../../src/federation/client/federation-api';
 import { FederationClient } from '../../../src/federation/client/federation-client';
 import { FederationRequestError } from '../../../src/federation/client/federation-request-error';
 import { HostMapResolver } from '../../../src/federation/client/server-resolver';
@@ -111,7 +112,8 @@ export class TestPeer {
 
   /** Starts the peer's server and wires it and `dagmar` into each other's host maps. */
   async start(dagmar: Homeserver): Promise<this> {
-    const keyRing = new KeyRing({ store: new InMemoryKeyStore(), fetchServerKeys: (other) => this.client.getServerKeys(other) });
+    const keysApi = new FederationApi(this.client);
+    const keyRing = new KeyRing({ store: new InMemoryKeyStore(), fetchServerKeys: (other) => keysApi.getServerKeys(other) });
     const fed = createFederationApp({ ownKeys: () => ({ serverName: this.name, signingKeys: [this.key] }), keyRing, logger: silent, rateLimit: false });
     fed.addAuthenticatedRouter(this.overrides);
     fed.addAuthenticatedRouter(this.routes());

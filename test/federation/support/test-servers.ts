@@ -4,6 +4,7 @@ import { InMemoryKeyStore, KeyRing } from '../../../src/crypto/key-ring';
 import { SigningKey, signingKeyFromSeed } from '../../../src/crypto/signing-key-file';
 import { encodeBase64 } from '../../../src/protocol/base64';
 import { MatrixError } from '../../../src/protocol/errors';
+import { FederationApi } from '../../../src/federation/client/federation-api';
 import { FederationClient } from '../../../src/federation/client/federation-client';
 import { HostMapResolver } from '../../../src/federation/client/server-resolver';
 import { createFederationApp, FederationAppOptions } from '../../../src/federation/server/federation-app';
@@ -30,6 +31,8 @@ export interface TestServer {
   name: string;
   keys: OwnServerKeys;
   client: FederationClient;
+  /** The typed calls over `client`. */
+  api: FederationApi;
   keyRing: KeyRing;
   running: RunningServer;
   /** How often this server fetched each other server's keys. */
@@ -61,11 +64,12 @@ export async function startTestServer(
     timeoutMs: 5_000,
     ...(extra.tls ? { tls: { ca: extra.tls.ca } } : {}),
   });
+  server.api = new FederationApi(server.client);
   server.keyRing = new KeyRing({
     store: new InMemoryKeyStore(),
     fetchServerKeys: (other) => {
       fetches.set(other, (fetches.get(other) ?? 0) + 1);
-      return server.client.getServerKeys(other);
+      return server.api.getServerKeys(other);
     },
     now: clock.now,
   });
