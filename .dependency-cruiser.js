@@ -19,7 +19,7 @@
 //   rooms/               protocol crypto auth state storage
 //   http/                protocol                                   (the Koa shell both APIs share)
 //   metrics/             protocol storage http
-//   config.ts            protocol
+//   config.ts            protocol http (defaults of the HTTP shell's limits)
 //   federation/ (*)      protocol crypto auth state storage rooms http metrics config
 //   federation/server/   the above + federation/
 //   federation/index.ts  the above + federation/server/            (the folder's barrel)
@@ -53,7 +53,7 @@ const UNITS = {
   rooms: { path: '^src/rooms/', may: ['protocol', 'crypto', 'auth', 'state', 'storage'] },
   http: { path: '^src/http/', may: ['protocol'] },
   metrics: { path: '^src/metrics/', may: ['protocol', 'storage', 'http'] },
-  config: { path: '^src/config\\.ts$', may: ['protocol'] },
+  config: { path: '^src/config\\.ts$', may: ['protocol', 'http'] },
   federation: {
     path: FED_NOT_SERVER,
     may: ['protocol', 'crypto', 'auth', 'state', 'storage', 'rooms', 'http', 'metrics', 'config'],

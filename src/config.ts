@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { MatrixError } from './protocol/errors';
 import { isValidServerName } from './protocol/identifiers';
-import { DEFAULT_FEDERATION_RATE_LIMIT } from './federation/server/rate-limit';
+import { DEFAULT_FEDERATION_RATE_LIMIT } from './http/rate-limit';
 
 export interface DagmarConfig {
   /** Our server name, as it appears in user IDs and signatures. */

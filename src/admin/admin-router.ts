@@ -4,7 +4,7 @@ import { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { MatrixError } from '../protocol/errors';
 import type { Storage } from '../storage';
-import { adminAuth } from './admin-auth';
+import { bearerTokenAuth } from '../http/bearer-token-auth';
 import { DAG_CONTENT_TYPES, isDagFormat, renderDag } from './dag-export';
 import { loadRoomDag } from './room-dag';
 import { listRooms } from './room-list';
@@ -27,7 +27,7 @@ export function adminRouter(options: AdminRouterOptions): Router {
   const { storage } = options;
   const router = new Router({ prefix: ADMIN_PREFIX });
   // On each route, so that only requests a route matches are challenged (others get 404/405).
-  const guard = adminAuth(options.adminToken);
+  const guard = bearerTokenAuth(options.adminToken);
 
   router.get('/rooms', guard, (ctx) => {
     const rooms = listRooms(storage);

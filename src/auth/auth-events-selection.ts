@@ -1,7 +1,7 @@
 // The auth events selection (server-server API "Auth events selection"): which state an event cites.
 import { isJsonObject, JsonObject } from '../protocol/json';
 import { getRoomVersion, RoomVersion } from '../protocol/room-versions';
-import { StateMap, stateKey } from '../state/state-map';
+import { StateMap, stateKey } from '../protocol/state-map';
 
 export interface AuthEventFields {
   type: string;

@@ -1,6 +1,6 @@
 // Looking things up in the state the rules run against: events keyed by stateKey(type, state_key).
 import { RoomEvent } from '../protocol/room-event';
-import { stateKey } from '../state/state-map';
+import { stateKey } from '../protocol/state-map';
 
 /** A room state as events, keyed by stateKey(type, state_key) from src/state/state-map.ts. */
 export type AuthState = ReadonlyMap<string, RoomEvent>;

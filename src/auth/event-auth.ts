@@ -2,7 +2,7 @@
 // list (rules "Considering the event's auth_events"), then every other rule (auth-rules.ts).
 import { RoomEvent } from '../protocol/room-event';
 import { getRoomVersion, RoomVersion } from '../protocol/room-versions';
-import { stateKey } from '../state/state-map';
+import { stateKey } from '../protocol/state-map';
 import { authEventTypes } from './auth-events-selection';
 import { checkAuthRules, createEventIdForRoom } from './auth-rules';
 import { AuthOptions, AuthVerdict, reject } from './auth-verdict';

@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import type { DagmarConfig } from '../config';
 import { createHomeserver, Homeserver } from '../homeserver';
-import type { RunningServer } from '../federation/server/listen';
+import type { RunningServer } from '../http/listen';
 import { CliCommand } from './cli-command';
 import { configFromValues, settingOptions } from './config-options';
 

@@ -3,7 +3,7 @@
 // and the per-address rate limiter for the credential endpoints (login, register).
 import type { Logger } from 'pino';
 import type { DagmarConfig } from '../config';
-import type { TokenBuckets } from '../federation/server/rate-limit';
+import type { TokenBuckets } from '../http/rate-limit';
 import type { RoomService } from '../rooms/room-service';
 import type { Storage } from '../storage';
 

@@ -1,7 +1,7 @@
 // Mounts the client-server API subset on a homeserver's HTTP app (one port serves federation and
 // clients, as Synapse's default listener does).
 import type { Router } from '@koa/router';
-import { TokenBuckets } from '../federation/server/rate-limit';
+import { TokenBuckets } from '../http/rate-limit';
 import type { ClientApiContext, ClientApiDeps } from './client-api-context';
 import { createRoomRouter } from './create-room-route';
 import { loginRouter } from './login-routes';

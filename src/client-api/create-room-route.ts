@@ -6,7 +6,7 @@ import { parseUserId } from '../protocol/identifiers';
 import { isJsonObject, JsonObject } from '../protocol/json';
 import { DEFAULT_ROOM_VERSION, roomVersions } from '../protocol/room-versions';
 import type { InitialStateEvent, RoomPreset } from '../rooms/room-presets';
-import { jsonBodyOf, stringArray } from '../federation/server/request-params';
+import { jsonBodyOf, stringArray } from '../http/request-params';
 import { authenticate } from './access-token-auth';
 import { ClientApiContext, clientPaths } from './client-api-context';
 

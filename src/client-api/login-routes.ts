@@ -4,7 +4,7 @@ import { Router } from '@koa/router';
 import { MatrixError } from '../protocol/errors';
 import { isJsonObject, JsonObject } from '../protocol/json';
 import { parseUserId } from '../protocol/identifiers';
-import { jsonBodyOf } from '../federation/server/request-params';
+import { jsonBodyOf } from '../http/request-params';
 import { authenticate, issueAccessToken } from './access-token-auth';
 import { ClientApiContext, clientPaths } from './client-api-context';
 import { limitCredentialAttempt } from './credential-rate-limit';

@@ -7,7 +7,7 @@ import type { Context } from 'koa';
 import { MatrixError } from '../protocol/errors';
 import { parseRoomAlias, parseRoomId, parseUserId } from '../protocol/identifiers';
 import { JsonObject } from '../protocol/json';
-import { jsonBodyOf, queryList, requiredParam } from '../federation/server/request-params';
+import { jsonBodyOf, queryList, requiredParam } from '../http/request-params';
 import { authenticate } from './access-token-auth';
 import { ClientApiContext, clientPaths } from './client-api-context';
 

@@ -5,7 +5,7 @@ import { Router } from '@koa/router';
 import { randomBytes } from 'node:crypto';
 import { MatrixError } from '../protocol/errors';
 import { isJsonObject, JsonObject } from '../protocol/json';
-import { jsonBodyOf, requiredQuery } from '../federation/server/request-params';
+import { jsonBodyOf, requiredQuery } from '../http/request-params';
 import { issueAccessToken } from './access-token-auth';
 import { checkNewUserId, checkPasswordField, createAccount, generatedLocalpart } from './account-creation';
 import { ClientApiContext, clientPaths } from './client-api-context';

@@ -4,8 +4,8 @@
 import { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { MatrixError } from '../protocol/errors';
-import { stateKey } from '../state/state-map';
-import { queryInteger, queryList, requiredParam, requiredQuery } from '../federation/server/request-params';
+import { stateKey } from '../protocol/state-map';
+import { queryInteger, queryList, requiredParam, requiredQuery } from '../http/request-params';
 import type { Storage } from '../storage';
 import { authenticate } from './access-token-auth';
 import { ClientApiContext, clientPaths } from './client-api-context';

@@ -5,7 +5,7 @@ import { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { MatrixError } from '../protocol/errors';
 import type { JsonObject } from '../protocol/json';
-import { jsonBodyOf, requiredParam } from '../federation/server/request-params';
+import { jsonBodyOf, requiredParam } from '../http/request-params';
 import { hashAccessToken } from '../storage/access-tokens-repository';
 import { KeyedMutex } from '../rooms/keyed-mutex';
 import { AuthenticatedUser, authenticate } from './access-token-auth';

@@ -8,7 +8,7 @@
 import { Router } from '@koa/router';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { MatrixError } from '../protocol/errors';
-import { jsonBodyOf } from '../federation/server/request-params';
+import { jsonBodyOf } from '../http/request-params';
 import { issueAccessToken } from './access-token-auth';
 import { checkNewUserId, checkPasswordField, createAccount } from './account-creation';
 import type { ClientApiContext } from './client-api-context';

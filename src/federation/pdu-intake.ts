@@ -11,7 +11,7 @@ import { getRoomVersion, RoomVersion } from '../protocol/room-versions';
 import { IngestOutcome } from '../rooms/ingest-pipeline';
 import { checkPdu } from '../rooms/pdu-checks';
 import type { RoomService } from '../rooms/room-service';
-import { stateKey, StateMap } from '../state/state-map';
+import { stateKey, StateMap } from '../protocol/state-map';
 import type { Storage } from '../storage';
 import { belongsToRoom, foreignEvents, foreignReason, foreignReferences, roomOf, RoomRef, storedForeignEvents } from '../rooms/room-membership-check';
 import { FederationApi, type UncheckedPdu } from './client/federation-api';

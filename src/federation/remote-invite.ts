@@ -7,7 +7,7 @@ import { parseUserId } from '../protocol/identifiers';
 import type { JsonObject } from '../protocol/json';
 import type { Pdu } from '../protocol/pdu';
 import { RoomEvent, toRoomEvent } from '../protocol/room-event';
-import { stateKey } from '../state/state-map';
+import { stateKey } from '../protocol/state-map';
 import type { Storage } from '../storage';
 import type { FederationApi } from './client/federation-api';
 import { FederationRequestError } from './client/federation-request-error';

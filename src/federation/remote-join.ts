@@ -15,7 +15,7 @@ import type { EventSigner } from '../rooms/local-event-builder';
 import { checkPdu } from '../rooms/pdu-checks';
 import type { MembershipIngest, RemoteJoinResult, RemoteLeaveResult, RemoteMembership } from '../rooms/remote-membership';
 import { belongsToRoom, foreignReason, foreignReferences, RoomRef } from '../rooms/room-membership-check';
-import { stateKey, StateMap } from '../state/state-map';
+import { stateKey, StateMap } from '../protocol/state-map';
 import type { Storage } from '../storage';
 import type { FederationApi } from './client/federation-api';
 

@@ -1,10 +1,9 @@
 // The metrics one homeserver exposes on GET /metrics: PDUs by outcome, forward extremities per room
 // (read from storage at scrape time) and HTTP request latency.
+import { apiOf } from '../http/api-of-path';
 import type { Storage } from '../storage';
 import { CallbackGauge, Counter, Histogram, MetricsRegistry } from './metrics-registry';
 
-/** Which part of the server a request went to; a bounded label (paths hold IDs, so never label by path). */
-export type ApiLabel = 'federation' | 'key' | 'client' | 'admin' | 'metrics' | 'other';
 
 /** The outcome of a PDU that reached the room service (see rooms/ingest-pipeline.ts). */
 export type PduOutcome = 'accepted' | 'soft-failed' | 'rejected' | 'duplicate';
@@ -12,14 +11,6 @@ export type PduOutcome = 'accepted' | 'soft-failed' | 'rejected' | 'duplicate';
 // Seconds; from a cached read to a /send with gap filling over a slow peer.
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-export function apiOf(path: string): ApiLabel {
-  if (path.startsWith('/_matrix/federation/')) return 'federation';
-  if (path.startsWith('/_matrix/key/')) return 'key';
-  if (path.startsWith('/_matrix/client/') || path.startsWith('/_matrix/media/')) return 'client';
-  if (path.startsWith('/_dagmar/admin/')) return 'admin';
-  if (path === '/metrics') return 'metrics';
-  return 'other';
-}
 
 export class HomeserverMetrics {
   readonly registry = new MetricsRegistry();

@@ -3,15 +3,15 @@
 // (config metricsListen), never to anyone who asks.
 import Koa from 'koa';
 import { Router } from '@koa/router';
-import { adminAuth } from '../admin/admin-auth';
-import { listen, RunningServer } from '../federation/server/listen';
+import { bearerTokenAuth } from '../http/bearer-token-auth';
+import { listen, RunningServer } from '../http/listen';
 import type { HomeserverMetrics } from './homeserver-metrics';
 import { PROMETHEUS_CONTENT_TYPE } from './metrics-registry';
 
 /** The route; with `adminToken` it needs `Authorization: Bearer <admin token>`, as the admin API does. */
 export function metricsRouter(metrics: HomeserverMetrics, options: { adminToken?: string } = {}): Router {
   const router = new Router();
-  const guard: Koa.Middleware[] = options.adminToken !== undefined ? [adminAuth(options.adminToken)] : [];
+  const guard: Koa.Middleware[] = options.adminToken !== undefined ? [bearerTokenAuth(options.adminToken)] : [];
   router.get('/metrics', ...guard, (ctx) => {
     ctx.body = metrics.render();
     ctx.set('Content-Type', PROMETHEUS_CONTENT_TYPE);

@@ -1,8 +1,9 @@
 // Koa middleware that watches every HTTP request: one structured log line per federation request
 // (method, path, origin, status, ms), the latency histogram, and the count of PDUs received in /send.
 import type { Middleware } from 'koa';
-import { isXMatrixHeader, parseXMatrixHeader } from '../federation/x-matrix';
-import { apiOf, HomeserverMetrics } from './homeserver-metrics';
+import { isXMatrixHeader, parseXMatrixHeader } from '../protocol/x-matrix-header';
+import { apiOf } from '../http/api-of-path';
+import type { HomeserverMetrics } from './homeserver-metrics';
 
 /** What we log through; a pino logger fits. */
 export interface RequestLogger {

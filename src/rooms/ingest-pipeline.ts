@@ -2,7 +2,7 @@
 // auth events, against the state before it, and soft-fail against the current state.
 import { checkAuthRules, checkEventAuth, selectAuthEvents, createEventIdForRoom } from '../auth';
 import { RoomEvent } from '../protocol/room-event';
-import { stateKey, StateMap } from '../state/state-map';
+import { stateKey, StateMap } from '../protocol/state-map';
 import { changesForward, Storage } from '../storage';
 import { currentStateWith, stateAfterEvent, stateBeforeEvent, storedRejections } from './stored-state';
 

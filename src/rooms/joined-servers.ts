@@ -2,7 +2,7 @@
 // read the room over federation. States from storage are shared and read-only, so the answer is
 // remembered per state object and is forgotten with it (a new current state is a new object).
 import { parseUserId } from '../protocol/identifiers';
-import { parseStateKey, stateKeyPrefix, StateMap } from '../state/state-map';
+import { parseStateKey, stateKeyPrefix, StateMap } from '../protocol/state-map';
 
 const MEMBER_KEYS = stateKeyPrefix('m.room.member');
 import { isFrozenStateMap, Storage } from '../storage';

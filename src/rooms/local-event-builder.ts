@@ -10,7 +10,7 @@ import { JsonObject } from '../protocol/json';
 import { EventReference, MAX_DEPTH, Pdu } from '../protocol/pdu';
 import { RoomEvent, toRoomEvent } from '../protocol/room-event';
 import { getRoomVersion, RoomVersion } from '../protocol/room-versions';
-import { StateMap } from '../state/state-map';
+import { StateMap } from '../protocol/state-map';
 import { Storage } from '../storage';
 import { resolveWithStorage } from './stored-state';
 

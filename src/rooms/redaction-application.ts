@@ -7,7 +7,7 @@ import { parseUserId } from '../protocol/identifiers';
 import type { Pdu } from '../protocol/pdu';
 import { redactEvent } from '../protocol/redaction';
 import { RoomEvent, toRoomEvent } from '../protocol/room-event';
-import { stateKey } from '../state/state-map';
+import { stateKey } from '../protocol/state-map';
 import type { Storage, StoredEvent } from '../storage';
 
 function counts(redaction: StoredEvent): boolean {

@@ -3,7 +3,7 @@
 // that rooms/ stays below federation/; and the narrow room surface the handshakes store through.
 import type { JsonObject } from '../protocol/json';
 import type { RoomEvent } from '../protocol/room-event';
-import type { StateMap } from '../state/state-map';
+import type { StateMap } from '../protocol/state-map';
 import type { IngestOutcome } from './ingest-pipeline';
 
 export interface RemoteJoinResult {

@@ -3,7 +3,7 @@
 // storage read by ID), and the guard RoomService and outlier ingest apply as the last line.
 import { MatrixError } from '../protocol/errors';
 import { RoomEvent } from '../protocol/room-event';
-import type { StateMap } from '../state/state-map';
+import type { StateMap } from '../protocol/state-map';
 import type { Storage } from '../storage';
 
 /** The room events are checked against: its ID and version (a v12 room ID is its create event's hash). */

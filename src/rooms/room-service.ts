@@ -9,7 +9,7 @@ import { JsonObject } from '../protocol/json';
 import type { Pdu } from '../protocol/pdu';
 import { RoomEvent } from '../protocol/room-event';
 import { DEFAULT_ROOM_VERSION, getRoomVersion } from '../protocol/room-versions';
-import { stateKey, StateMap } from '../state/state-map';
+import { stateKey, StateMap } from '../protocol/state-map';
 import { Storage } from '../storage';
 import { IngestOutcome, authorizeAndPersist, authStateFrom } from './ingest-pipeline';
 import { joinedServersIn } from './joined-servers';

@@ -6,7 +6,7 @@ import { redactEvent } from '../protocol/redaction';
 import { servedPdu } from './redaction-application';
 import { Storage, StoredEvent } from '../storage';
 import { RoomEvent } from '../protocol/room-event';
-import { parseStateKey, stateKey, StateMap } from '../state/state-map';
+import { parseStateKey, stateKey, StateMap } from '../protocol/state-map';
 
 export type HistoryVisibility = 'world_readable' | 'shared' | 'invited' | 'joined';
 

@@ -4,7 +4,7 @@ import { EventIdSet } from '../protocol/event-id-set';
 import { RoomEvent } from '../protocol/room-event';
 import { RoomVersion } from '../protocol/room-versions';
 import { resolveState } from '../state';
-import { stateKey, StateMap } from '../state/state-map';
+import { stateKey, StateMap } from '../protocol/state-map';
 import { ExtremityPlan, Storage } from '../storage';
 
 /** Rejected events, answered from storage one ID at a time. */

@@ -1,7 +1,7 @@
 // The auth difference (spec, room version 2 "Definitions"): ∪Cᵢ − ∩Cᵢ over the state sets' full auth chains.
 import { AuthChainSource, authClosure } from './auth-chain';
 import { EventLoader } from './event-loader';
-import { StateMap } from './state-map';
+import { StateMap } from '../protocol/state-map';
 
 /**
  * Computes ∪Cᵢ − ∩Cᵢ without building each Cᵢ.

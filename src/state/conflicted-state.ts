@@ -1,5 +1,5 @@
 // Splits state sets into the unconflicted state map and the conflicted state set (v2 "Definitions"; v1 "conflict").
-import { StateMap } from './state-map';
+import { StateMap } from '../protocol/state-map';
 
 export interface SplitState {
   /** Keys on which every state set agrees. */

@@ -2,5 +2,5 @@
 export { resolveState } from './resolve-state';
 export type { ResolveOptions } from './resolve-state';
 export type { EventFetcher } from './event-loader';
-export { stateKey, parseStateKey } from './state-map';
-export type { StateMap } from './state-map';
+export { stateKey, parseStateKey } from '../protocol/state-map';
+export type { StateMap } from '../protocol/state-map';

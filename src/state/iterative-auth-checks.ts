@@ -3,7 +3,7 @@ import type { EventIdSet } from '../protocol/event-id-set';
 import { authEventTypes, checkAuthRules, createEventIdForRoom } from '../auth';
 import { RoomEvent } from '../protocol/room-event';
 import { EventLoader } from './event-loader';
-import { stateKey, StateMap } from './state-map';
+import { stateKey, StateMap } from '../protocol/state-map';
 
 const CREATE_KEY = stateKey('m.room.create', '');
 

@@ -4,7 +4,7 @@ import { getRoomVersion, RoomVersion } from '../protocol/room-versions';
 import { EventFetcher, EventLoader } from './event-loader';
 import { resolveV1 } from './resolve-v1';
 import { resolveV2 } from './resolve-v2';
-import { StateMap } from './state-map';
+import { StateMap } from '../protocol/state-map';
 
 export interface ResolveOptions {
   /** Optional faster auth-chain source (storage has an index): returns the full auth chain IDs of the given events. */

@@ -6,7 +6,7 @@ import { RoomEvent } from '../protocol/room-event';
 import { splitConflictedStateV1 } from './conflicted-state';
 import { EventLoader } from './event-loader';
 import { authKeysFor } from './iterative-auth-checks';
-import { parseStateKey, stateKey, StateMap } from './state-map';
+import { parseStateKey, stateKey, StateMap } from '../protocol/state-map';
 
 const POWER_LEVELS_KEY = stateKey('m.room.power_levels', '');
 

@@ -10,7 +10,7 @@ import { iterativeAuthChecks } from './iterative-auth-checks';
 import { mainlineOrder } from './mainline-ordering';
 import { isPowerEvent } from './power-events';
 import { reverseTopologicalPowerOrder } from './power-ordering';
-import { stateKey, StateMap } from './state-map';
+import { stateKey, StateMap } from '../protocol/state-map';
 
 const POWER_LEVELS_KEY = stateKey('m.room.power_levels', '');
 

@@ -1,6 +1,6 @@
 // Room current state: one row per (room, type, state_key), updated with the room's extremities.
 import { param, prepare } from './prepared';
-import { StateMap, stateKey as makeStateKey } from '../state/state-map';
+import { StateMap, stateKey as makeStateKey } from '../protocol/state-map';
 import type { NidDelta, NidState } from './state-snapshots-repository';
 import type { StorageContext } from './storage-context';
 

@@ -1,7 +1,7 @@
 // A StateMap that refuses changes: storage hands out cached states, shared between callers, and a
 // caller that wants to change one must copy it (`new Map(state)`), as the callers already do. It stays
 // a plain Map (same constructor, no enumerable extras), so it compares equal to any Map with its entries.
-import type { StateMap } from '../state/state-map';
+import type { StateMap } from '../protocol/state-map';
 
 const frozen = new WeakSet<StateMap>();
 

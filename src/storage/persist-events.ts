@@ -1,6 +1,6 @@
 // THE transaction: persists a batch of PDUs — rows, edges, state snapshots, extremities, current state — all or nothing.
 import type { RoomEvent } from '../protocol/room-event';
-import { parseStateKey, StateMap } from '../state/state-map';
+import { parseStateKey, StateMap } from '../protocol/state-map';
 import { updateExtremities } from './extremity-update';
 import type { Repositories } from './repositories';
 import { diffStates, NidState } from './state-snapshots-repository';

@@ -13,7 +13,7 @@
 // its predecessor's snapshot. A 10,000-member room thus never costs 10,000 rows per event, except
 // when a caller hands us a whole new state (a merge) that no existing snapshot is close to.
 import { param, prepare } from './prepared';
-import { StateMap, stateKey as makeStateKey } from '../state/state-map';
+import { StateMap, stateKey as makeStateKey } from '../protocol/state-map';
 import type { StateSnapshotsTable } from './database-schema';
 import type { StorageContext } from './storage-context';
 import { sql, type Selectable } from 'kysely';

@@ -5,7 +5,7 @@ import { closeSync, existsSync, fsyncSync, openSync } from 'node:fs';
 import { Kysely } from 'kysely';
 import type { Pdu } from '../protocol/pdu';
 import { RoomEvent, toRoomEvent } from '../protocol/room-event';
-import type { StateMap } from '../state/state-map';
+import type { StateMap } from '../protocol/state-map';
 import type { DatabaseSchema } from './database-schema';
 import type { EventRow } from './events-repository';
 import type { ForwardExtremity } from './extremities-repository';

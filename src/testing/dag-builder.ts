@@ -6,7 +6,7 @@ import { JsonObject } from '../protocol/json';
 import { RoomEvent } from '../protocol/room-event';
 import { getRoomVersion } from '../protocol/room-versions';
 import { initialPowerLevels, presetState } from '../rooms/room-presets';
-import { StateMap } from '../state/state-map';
+import { StateMap } from '../protocol/state-map';
 import { dagToDot } from './dag-dot';
 import { DagEventSpec, DagEventStatus, DagGraph, DagNode } from './dag-graph';
 import { DagServerKey, DEFAULT_DAG_SEED, seededStartTs } from './dag-keys';

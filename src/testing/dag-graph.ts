@@ -10,7 +10,7 @@ import { redactEvent } from '../protocol/redaction';
 import { RoomEvent, toRoomEvent } from '../protocol/room-event';
 import { RoomVersion } from '../protocol/room-versions';
 import { resolveState } from '../state/resolve-state';
-import { stateKey, StateMap } from '../state/state-map';
+import { stateKey, StateMap } from '../protocol/state-map';
 import { DagServerKey, forgerKeyFor, seededTag, serverKeyFor } from './dag-keys';
 
 /**

@@ -1,7 +1,7 @@
 // checkEventAuth's checks on the auth_events list itself, and the create event's place in it, per version.
 import { checkAuthRules, checkEventAuth } from '../../src/auth';
 import { ROOM_VERSION_IDS } from '../../src/protocol/room-versions';
-import { stateKey } from '../../src/state/state-map';
+import { stateKey } from '../../src/protocol/state-map';
 import { ALICE, BOB, defaultPowerLevels, TestRoom } from './support/test-room';
 
 const message = { type: 'm.room.message', sender: ALICE, content: { body: 'hi' } };

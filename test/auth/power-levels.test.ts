@@ -1,7 +1,7 @@
 // Power levels: reading them (strings before v10, floats before v6, v12 creators) and the rules for changing them.
 import { parsePowerLevelValue, powerLevelOf, requiredPowerForEvent, roomCreators } from '../../src/auth';
 import { getRoomVersion, ROOM_VERSION_IDS } from '../../src/protocol/room-versions';
-import { stateKey } from '../../src/state/state-map';
+import { stateKey } from '../../src/protocol/state-map';
 import { ALICE, BOB, CAROL, DAVE, defaultPowerLevels, TestRoom } from './support/test-room';
 
 const VERSIONS = ROOM_VERSION_IDS.map((v) => [v]);

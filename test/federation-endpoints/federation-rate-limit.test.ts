@@ -1,7 +1,7 @@
 // The per-origin federation rate limit (rate-limit.ts, like Synapse's rc_federation) over real HTTP
 // with signed requests: past the sleep limit requests are delayed, not refused; a peer that keeps no
 // more requests in flight than the reject limit never sees a 429; the concurrency limit queues in order.
-import { FederationRateLimiter } from '../../src/federation/server/rate-limit';
+import { FederationRateLimiter } from '../../src/http/rate-limit';
 import { MatrixError } from '../../src/protocol/errors';
 import { DAGMAR, Fixture, startFixture } from './support/fixture';
 

@@ -1,7 +1,7 @@
 // make_join (ver) + v2 send_join and make_leave + v2 send_leave, resident side, driven by a test peer
 // by hand (server-server API "Joining Rooms", "Leaving Rooms"), with their error paths.
 import { JsonObject } from '../../src/protocol/json';
-import { stateKey } from '../../src/state/state-map';
+import { stateKey } from '../../src/protocol/state-map';
 import { ALICE, createRoom, DAGMAR, enc, useEndpointFixture, stored } from './support/fixture';
 import { TestPeer } from './support/test-peer';
 

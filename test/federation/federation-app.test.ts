@@ -12,7 +12,7 @@ import { FederationApi } from '../../src/federation/client/federation-api';
 import { FederationClient } from '../../src/federation/client/federation-client';
 import { FederationRequestError } from '../../src/federation/client/federation-request-error';
 import { HostMapResolver } from '../../src/federation/client/server-resolver';
-import { DEFAULT_BODY_LIMIT_BYTES } from '../../src/federation/server/json-body';
+import { DEFAULT_BODY_LIMIT_BYTES } from '../../src/http/json-body';
 import { rawRequest } from './support/raw-request';
 import { silentLogger, startTestServer, TestClock, TestServer } from './support/test-servers';
 

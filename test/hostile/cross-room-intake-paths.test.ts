@@ -2,7 +2,7 @@
 // the answer to /event/{id}, in an /event_auth chain, or named as an auth event of its own PDU — each
 // dropped before it reaches storage, over real HTTP.
 import { RoomEvent } from '../../src/protocol/room-event';
-import { stateKey } from '../../src/state/state-map';
+import { stateKey } from '../../src/protocol/state-map';
 import { ALICE, aliceSays, createRoom, DAGMAR, Fixture, startFixture, stored } from '../federation-endpoints/support/fixture';
 import { PeerRoom, TestPeer } from '../federation-endpoints/support/test-peer';
 

@@ -2,7 +2,7 @@
 // into a public room's state through /state_ids, /get_missing_events, /event and /event_auth answers
 // (issue 10 §1): none of them may enter the room, and the room must keep working for its own users.
 import { RoomEvent } from '../../src/protocol/room-event';
-import { stateKey } from '../../src/state/state-map';
+import { stateKey } from '../../src/protocol/state-map';
 import { ALICE, aliceSays, createRoom, DAGMAR, Fixture, startFixture, stored } from '../federation-endpoints/support/fixture';
 import { PeerRoom, TestPeer } from '../federation-endpoints/support/test-peer';
 

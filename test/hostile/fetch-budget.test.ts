@@ -3,7 +3,7 @@
 // that answers slowly holds the /send no longer than the deadline. Counted at the lying peer.
 import { RoomEvent } from '../../src/protocol/room-event';
 import { aliceSays, createRoom, DAGMAR, Fixture, startFixture } from '../federation-endpoints/support/fixture';
-import { stateKey } from '../../src/state/state-map';
+import { stateKey } from '../../src/protocol/state-map';
 import { PeerRoom, TestPeer } from '../federation-endpoints/support/test-peer';
 import type { FetchLimits } from '../../src/federation/fetch-budget';
 

@@ -3,7 +3,7 @@
 // and an outlier batch that mixes rooms.
 import { MatrixError } from '../../src/protocol/errors';
 import { RoomEvent } from '../../src/protocol/room-event';
-import { stateKey } from '../../src/state/state-map';
+import { stateKey } from '../../src/protocol/state-map';
 import { ALICE, createRoom, DAGMAR, Fixture, startFixture, stored } from '../federation-endpoints/support/fixture';
 import { PeerRoom } from '../federation-endpoints/support/test-peer';
 

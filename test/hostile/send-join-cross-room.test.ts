@@ -7,7 +7,7 @@ import { isJsonObject } from '../../src/protocol/json';
 import { RoomEvent } from '../../src/protocol/room-event';
 import { getRoomVersion } from '../../src/protocol/room-versions';
 import { EventFactory } from '../../src/testing/event-factory';
-import { stateKey } from '../../src/state/state-map';
+import { stateKey } from '../../src/protocol/state-map';
 import { ALICE, Fixture, startFixture, stored } from '../federation-endpoints/support/fixture';
 import { PeerRoom, TestPeer } from '../federation-endpoints/support/test-peer';
 

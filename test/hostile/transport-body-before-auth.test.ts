@@ -2,7 +2,7 @@
 // "body limits before parsing"): a client that uploads megabytes without a usable X-Matrix header, or
 // announces more than the limit, is answered while it is still uploading, so the body was never parsed.
 import { request } from 'node:http';
-import { DEFAULT_BODY_LIMIT_BYTES } from '../../src/federation/server/json-body';
+import { DEFAULT_BODY_LIMIT_BYTES } from '../../src/http/json-body';
 import { DAGMAR, Fixture, startFixture } from '../federation-endpoints/support/fixture';
 import { TestPeer } from '../federation-endpoints/support/test-peer';
 

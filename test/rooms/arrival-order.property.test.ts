@@ -16,7 +16,7 @@
 import fc from 'fast-check';
 import { RoomEvent } from '../../src/protocol/room-event';
 import { IngestStatus } from '../../src/rooms/ingest-pipeline';
-import { StateMap } from '../../src/state/state-map';
+import { StateMap } from '../../src/protocol/state-map';
 import { Storage } from '../../src/storage';
 import { ALICE, BOB, BannedFork, bannedFork, MALLORY, openBannedFork, withEvent } from './support/banned-fork';
 

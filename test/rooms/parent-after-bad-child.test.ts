@@ -1,6 +1,6 @@
 // A parent first stored as an outlier (as /state_ids leaves it) can still join the timeline after a
 // soft-failed or rejected child of it was stored (DESIGN.md §2, case 8 of extremity-plan.ts).
-import { stateKey } from '../../src/state/state-map';
+import { stateKey } from '../../src/protocol/state-map';
 import { ALICE, BOB, bannedFork, MALLORY, openBannedFork, withEvent } from './support/banned-fork';
 
 describe.each([['1'], ['10'], ['12']])('room version %s', (version) => {

@@ -1,7 +1,7 @@
 // A rejected event whose state before is unknown (a peer answered /event with no PDUs for every state
 // ID, so the state at its missing prev is empty) is stored with state after = state before = empty,
 // and the invariant checker accepts exactly that — while still flagging an accepted event with no state.
-import { stateKey } from '../../src/state/state-map';
+import { stateKey } from '../../src/protocol/state-map';
 import { ALICE, bannedFork, openBannedFork } from './support/banned-fork';
 
 describe.each([['1'], ['10'], ['12']])('room version %s', (version) => {

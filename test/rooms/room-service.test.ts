@@ -5,7 +5,7 @@ import { signingKeyFromSeed } from '../../src/crypto/signing-key-file';
 import { ROOM_VERSION_IDS } from '../../src/protocol/room-versions';
 import { RoomEvent } from '../../src/protocol/room-event';
 import { RoomService } from '../../src/rooms/room-service';
-import { stateKey } from '../../src/state/state-map';
+import { stateKey } from '../../src/protocol/state-map';
 import { openStorage, Storage } from '../../src/storage';
 import { EventFactory, TEST_SEED } from '../../src/testing/event-factory';
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 // Plain JS (package.json's build and prepare run it with node): required, not imported.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS script without type declarations
 const { buildDist, distIsCurrent } = require('../../scripts/build-dist.js') as {
   buildDist(options: { root: string; onlyIfStale?: boolean }): boolean;
   distIsCurrent(root: string): boolean;

@@ -61,7 +61,14 @@ function naiveAuthDifference(dag: ResolvingDag, sets: StateMap[]): Set<string> {
   const chains = sets.map((s) => {
     const seen = new Set<string>(s.values());
     const stack = [...seen];
-    while (stack.length) for (const a of dag.fetch(stack.pop()!)?.authEventIds ?? []) if (!seen.has(a)) (seen.add(a), stack.push(a));
+    while (stack.length) {
+      for (const a of dag.fetch(stack.pop()!)?.authEventIds ?? []) {
+        if (!seen.has(a)) {
+          seen.add(a);
+          stack.push(a);
+        }
+      }
+    }
     return seen;
   });
   const union = new Set(chains.flatMap((c) => [...c]));

@@ -5,7 +5,7 @@ import { createHomeserver, Homeserver } from '../../src/homeserver';
 import { RoomEvent } from '../../src/protocol/room-event';
 import { getRoomVersion } from '../../src/protocol/room-versions';
 import { checkPdu } from '../../src/rooms/pdu-checks';
-import { stateKey, StateMap } from '../../src/state/state-map';
+import { stateKey, StateMap } from '../../src/protocol/state-map';
 import { DagBuilder } from '../../src/testing';
 
 const ALICE = '@alice:a.test';

@@ -9,7 +9,7 @@ import { FederationApi } from '../../../src/federation/client/federation-api';
 import { FederationClient } from '../../../src/federation/client/federation-client';
 import { HostMapResolver } from '../../../src/federation/client/server-resolver';
 import { createFederationApp } from '../../../src/federation/server/federation-app';
-import type { RunningServer } from '../../../src/federation/server/listen';
+import type { RunningServer } from '../../../src/http/listen';
 import { signRequest } from '../../../src/federation/x-matrix';
 import type { Homeserver } from '../../../src/homeserver';
 import { encodeBase64 } from '../../../src/protocol/base64';

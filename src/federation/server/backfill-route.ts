@@ -4,7 +4,7 @@ import { Router } from '@koa/router';
 import { MatrixError } from '../../protocol/errors';
 import { pduForServer } from '../../rooms/server-visibility';
 import type { FederationContext } from './federation-context';
-import { queryInteger, queryList, requiredParam } from './request-params';
+import { queryInteger, queryList, requiredParam } from '../../http/request-params';
 import { assertServerMayReadRoom } from './room-access';
 
 export const MAX_BACKFILL_LIMIT = 100;

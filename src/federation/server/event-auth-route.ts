@@ -2,7 +2,7 @@
 import { Router } from '@koa/router';
 import { MatrixError } from '../../protocol/errors';
 import type { FederationContext } from './federation-context';
-import { requiredParam } from './request-params';
+import { requiredParam } from '../../http/request-params';
 import { assertServerMayReadRoom } from './room-access';
 import { servedPdu } from '../../rooms/redaction-application';
 

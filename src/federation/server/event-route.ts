@@ -4,7 +4,7 @@ import { Router } from '@koa/router';
 import { MatrixError } from '../../protocol/errors';
 import { pduForServer } from '../../rooms/server-visibility';
 import type { FederationContext } from './federation-context';
-import { requiredParam } from './request-params';
+import { requiredParam } from '../../http/request-params';
 import { assertServerMayReadRoom } from './room-access';
 
 export function eventRouter(fed: FederationContext): Router {

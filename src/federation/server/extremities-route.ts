@@ -3,7 +3,7 @@
 import { Router } from '@koa/router';
 import { MatrixError } from '../../protocol/errors';
 import type { FederationContext } from './federation-context';
-import { requiredParam } from './request-params';
+import { requiredParam } from '../../http/request-params';
 import { assertServerAdmitted } from './room-access';
 
 export const EXTREMITIES_PATH = '/_matrix/federation/v1/extremities/:roomId';

@@ -1,18 +1,17 @@
 // Builds the federation Koa app: errors → JSON, JSON bodies (read per route, after authentication), key
 // and version routes, and slots where the DAG endpoints (X-Matrix, rate limited per origin) are added.
-import Koa from 'koa';
-import type { Middleware } from 'koa';
+import type Koa from 'koa';
 import { Router } from '@koa/router';
-import compose from 'koa-compose';
 import pino from 'pino';
 import type { KeyRing } from '../../crypto/key-ring';
-import { errorMiddleware, ErrorLogger, unrecognizedRoute } from './error-middleware';
-import { jsonBody } from './json-body';
+import type { ErrorLogger } from '../../http/error-middleware';
+import { createHttpApp } from '../../http/http-app';
+import { jsonBody } from '../../http/json-body';
 import { keyQueryRouter } from './key-query-routes';
 import { keyServerRouter } from './key-server-route';
-import { listen, ListenOptions, RunningServer } from './listen';
+import type { ListenOptions, RunningServer } from '../../http/listen';
 import type { OwnKeysProvider } from './own-server-keys';
-import { federationRateLimit, FederationRateLimitOptions, rateLimit, RateLimitOptions } from './rate-limit';
+import { federationRateLimit, FederationRateLimitOptions, rateLimit, RateLimitOptions } from '../../http/rate-limit';
 import { versionRouter } from './version-route';
 import { xMatrixAuth } from './x-matrix-auth';
 
@@ -43,19 +42,10 @@ export interface FederationApp {
   listen(options?: ListenOptions): Promise<RunningServer>;
 }
 
-/** Runs `chain` only for requests one of `router`'s routes answers; others pass straight on. */
-function guarded(router: Router, chain: Middleware[]): Middleware {
-  const run = compose([...chain, router.routes() as Middleware]);
-  return (ctx, next) => (router.match(ctx.path, ctx.method).route ? run(ctx, next) : next());
-}
-
 export function createFederationApp(options: FederationAppOptions): FederationApp {
-  const app = new Koa();
   const logger = options.logger ?? pino({ name: 'dagmar-federation' });
+  const http = createHttpApp(logger);
   const clock = options.now ? { now: options.now } : {};
-  const routers: Router[] = [];
-  const routeMiddleware: Middleware[] = [];
-  let dispatch: Middleware = compose(routeMiddleware);
   // Bodies are read per route, never for requests no route answers; authenticated routes read theirs
   // only once the X-Matrix header has passed every check that needs no body.
   const body = jsonBody({ ...(options.bodyLimitBytes !== undefined ? { limitBytes: options.bodyLimitBytes } : {}) });
@@ -66,25 +56,16 @@ export function createFederationApp(options: FederationAppOptions): FederationAp
       ? []
       : [rateLimit({ ratePerSecond: 50, burst: 200, keyOf: (ctx) => `ip:${ctx.ip}`, ...clock, ...options.keyRateLimit })];
 
-  app.use(errorMiddleware(logger));
-  // Routers may be added after the app starts serving, so dispatch over the current list.
-  app.use((ctx, next) => dispatch(ctx, next));
-  app.use(unrecognizedRoute(() => routers));
-
-  const addRouter = (router: Router, chain: Middleware[]) => {
-    routers.push(router);
-    routeMiddleware.push(guarded(router, chain));
-    dispatch = compose(routeMiddleware);
-  };
+  const addRouter = http.addRouter;
   const timing = { ...clock, ...(options.keyValidityMs !== undefined ? { keyValidityMs: options.keyValidityMs } : {}) };
   addRouter(versionRouter(options.version ?? '0.1.0'), [body]);
   addRouter(keyServerRouter({ ownKeys: options.ownKeys, ...timing }), [...perAddress, body]);
   addRouter(keyQueryRouter({ ownKeys: options.ownKeys, keyRing: options.keyRing, ...timing }), [...perAddress, body]);
 
   return {
-    app,
+    app: http.app,
     addAuthenticatedRouter: (router) => addRouter(router, [auth, ...perOrigin]),
     addPublicRouter: (router) => addRouter(router, [body]),
-    listen: (listenOptions) => listen(app, listenOptions),
+    listen: (listenOptions) => http.listen(listenOptions),
   };
 }

@@ -4,7 +4,7 @@ import { Router } from '@koa/router';
 import { MatrixError } from '../../protocol/errors';
 import { pduForServer } from '../../rooms/server-visibility';
 import type { FederationContext } from './federation-context';
-import { jsonBodyOf, requiredParam, stringArray } from './request-params';
+import { jsonBodyOf, requiredParam, stringArray } from '../../http/request-params';
 import { assertServerMayReadRoom } from './room-access';
 
 export const MAX_MISSING_EVENTS_LIMIT = 20;

@@ -10,7 +10,7 @@ import { assertEventNumbers } from '../../protocol/raw-json';
 import { toRoomEvent } from '../../protocol/room-event';
 import { roomVersions } from '../../protocol/room-versions';
 import type { FederationContext } from './federation-context';
-import { jsonBodyOf, requiredParam } from './request-params';
+import { jsonBodyOf, requiredParam } from '../../http/request-params';
 import { aclAllows } from './room-access';
 
 export function inviteRouter(fed: FederationContext): Router {

@@ -16,7 +16,7 @@ import { assertEventNumbers } from '../../protocol/raw-json';
 import { getRoomVersion } from '../../protocol/room-versions';
 import { PduIntake } from '../pdu-intake';
 import type { FederationContext } from './federation-context';
-import { jsonBodyOf, queryList, requiredParam } from './request-params';
+import { jsonBodyOf, queryList, requiredParam } from '../../http/request-params';
 import { assertAclAllows, assertRoomKnown } from './room-access';
 import { restrictedJoinAuthoriser } from './restricted-join';
 import { servedPdu } from '../../rooms/redaction-application';

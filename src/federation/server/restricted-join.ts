@@ -3,7 +3,7 @@
 // vouches for the join through `join_authorised_via_users_server`.
 import { namedPowerLevel, powerLevelOf } from '../../auth';
 import { isJsonObject } from '../../protocol/json';
-import { parseStateKey, stateKey } from '../../state/state-map';
+import { parseStateKey, stateKey } from '../../protocol/state-map';
 import type { FederationContext } from './federation-context';
 
 /** Our joined user who can authorise `userId`'s join, or undefined when none is needed or possible. */

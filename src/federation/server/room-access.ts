@@ -2,7 +2,7 @@
 // joined member in its current state, and m.room.server_acl must not deny it — checked in that order,
 // so an outsider learns neither the membership nor the ACL (DESIGN.md §3).
 import { MatrixError } from '../../protocol/errors';
-import { stateKey, StateMap } from '../../state/state-map';
+import { stateKey, StateMap } from '../../protocol/state-map';
 import type { Storage } from '../../storage';
 import { joinedServersIn } from '../../rooms/joined-servers';
 import { isServerAllowedByContent } from './server-acl';

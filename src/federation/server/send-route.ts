@@ -7,7 +7,7 @@ import { isJsonObject } from '../../protocol/json';
 import { getRoomVersion, RoomVersion } from '../../protocol/room-versions';
 import { PduIntake, sendResultFor } from '../pdu-intake';
 import type { FederationContext } from './federation-context';
-import { jsonBodyOf, requiredParam } from './request-params';
+import { jsonBodyOf, requiredParam } from '../../http/request-params';
 import { reportedEventId } from './reported-event-id';
 import { aclAllows } from './room-access';
 

@@ -4,7 +4,7 @@ import { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { MatrixError } from '../../protocol/errors';
 import type { FederationContext } from './federation-context';
-import { requiredParam, requiredQuery } from './request-params';
+import { requiredParam, requiredQuery } from '../../http/request-params';
 import { assertServerMayReadRoom } from './room-access';
 import { servedPdu } from '../../rooms/redaction-application';
 

@@ -2,7 +2,7 @@
 // a fork (two forward extremities), a rejected event and a soft-failed one — for any room version.
 import type { Homeserver } from '../../../src/homeserver';
 import type { RoomEvent } from '../../../src/protocol/room-event';
-import { stateKey } from '../../../src/state/state-map';
+import { stateKey } from '../../../src/protocol/state-map';
 import { EventFactory } from '../../../src/testing/event-factory';
 
 export const REMOTE = 'remote.test';

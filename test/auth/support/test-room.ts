@@ -6,7 +6,7 @@ import { JsonObject } from '../../../src/protocol/json';
 import { Pdu } from '../../../src/protocol/pdu';
 import { RoomEvent, toRoomEvent } from '../../../src/protocol/room-event';
 import { getRoomVersion, RoomVersion } from '../../../src/protocol/room-versions';
-import { StateMap, stateKey } from '../../../src/state/state-map';
+import { StateMap, stateKey } from '../../../src/protocol/state-map';
 import { EventFactory } from '../../../src/testing/event-factory';
 
 export const ALICE = '@alice:test.local';

@@ -14,14 +14,14 @@ import { FederationClient } from '../../../src/federation/client/federation-clie
 import { FederationRequestError } from '../../../src/federation/client/federation-request-error';
 import { HostMapResolver } from '../../../src/federation/client/server-resolver';
 import { createFederationApp } from '../../../src/federation/server/federation-app';
-import { RunningServer } from '../../../src/federation/server/listen';
+import { RunningServer } from '../../../src/http/listen';
 import type { Homeserver } from '../../../src/homeserver';
 import { encodeBase64 } from '../../../src/protocol/base64';
 import { isJsonObject, JsonObject } from '../../../src/protocol/json';
 import { Pdu } from '../../../src/protocol/pdu';
 import { RoomEvent, toRoomEvent } from '../../../src/protocol/room-event';
 import { getRoomVersion, ROOM_VERSION_IDS } from '../../../src/protocol/room-versions';
-import { stateKey, StateMap } from '../../../src/state/state-map';
+import { stateKey, StateMap } from '../../../src/protocol/state-map';
 import { EventFactory } from '../../../src/testing/event-factory';
 import { rawRequest, RawResponse } from '../../federation/support/raw-request';
 

@@ -8,7 +8,7 @@ import { FederationApi } from '../../../src/federation/client/federation-api';
 import { FederationClient } from '../../../src/federation/client/federation-client';
 import { HostMapResolver } from '../../../src/federation/client/server-resolver';
 import { createFederationApp, FederationAppOptions } from '../../../src/federation/server/federation-app';
-import { ListenOptions, RunningServer } from '../../../src/federation/server/listen';
+import { ListenOptions, RunningServer } from '../../../src/http/listen';
 import { OwnServerKeys } from '../../../src/federation/server/own-server-keys';
 
 export const silentLogger = { errors: [] as unknown[], error(details: Record<string, unknown>) { this.errors.push(details.err); } };

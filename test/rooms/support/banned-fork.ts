@@ -4,7 +4,7 @@ import { signingKeyFromSeed } from '../../../src/crypto/signing-key-file';
 import { JsonObject } from '../../../src/protocol/json';
 import { RoomEvent } from '../../../src/protocol/room-event';
 import { RoomService } from '../../../src/rooms/room-service';
-import { stateKey, StateMap } from '../../../src/state/state-map';
+import { stateKey, StateMap } from '../../../src/protocol/state-map';
 import { openStorage, Storage } from '../../../src/storage';
 import { EventFactory, TEST_SEED } from '../../../src/testing/event-factory';
 

@@ -4,7 +4,7 @@ import { JsonObject } from '../../../src/protocol/json';
 import { RoomEvent } from '../../../src/protocol/room-event';
 import { getRoomVersion, RoomVersion } from '../../../src/protocol/room-versions';
 import { resolveState } from '../../../src/state';
-import { stateKey, StateMap } from '../../../src/state/state-map';
+import { stateKey, StateMap } from '../../../src/protocol/state-map';
 import { EventFactory } from '../../../src/testing/event-factory';
 
 export const ALICE = '@alice:test.local';

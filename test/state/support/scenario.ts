@@ -1,5 +1,5 @@
 // Runs a resolution scenario in the style of the classic state-res suites: named events, prev-edge paths, expected winners.
-import { StateMap, stateKey } from '../../../src/state/state-map';
+import { StateMap, stateKey } from '../../../src/protocol/state-map';
 import { NodeSpec, ResolvingDag, ZARA } from './resolving-dag';
 
 export type EventSpec = Omit<NodeSpec, 'prev'>;

@@ -1,7 +1,7 @@
 // MinimalRoom: a room of just a create event and one joined member, plus short-hands for events that name those two as auth events (storage tests persist them without running auth).
 import type { RoomEvent } from '../../../src/protocol/room-event';
 import { getRoomVersion } from '../../../src/protocol/room-versions';
-import { stateKey, StateMap } from '../../../src/state/state-map';
+import { stateKey, StateMap } from '../../../src/protocol/state-map';
 import { EventFactory } from '../../../src/testing/event-factory';
 
 export const ALICE = '@alice:test.local';

@@ -2,11 +2,15 @@
 // may have written (anything but GET, HEAD, OPTIONS) goes out only after one fsync has made every
 // write so far durable — so nothing a peer or client was told is stored can be lost in a crash.
 import type { Middleware } from 'koa';
-import type { Storage } from '../../storage';
 
 const READ_ONLY_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export function durableResponses(storage: Pick<Storage, 'flush'>): Middleware {
+/** What the middleware needs of storage: one call that makes every write so far durable. */
+export interface Flushable {
+  flush(): void;
+}
+
+export function durableResponses(storage: Flushable): Middleware {
   return async (ctx, next) => {
     try {
       await next();

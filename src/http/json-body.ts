@@ -3,9 +3,9 @@
 // the number issues of its text (protocol/raw-json). Mounted per route, after whatever may refuse the
 // request without its body (X-Matrix header checks), so that refused bodies are never read.
 import type { Middleware } from 'koa';
-import { MatrixError } from '../../protocol/errors';
-import { isJsonObject, JsonObject } from '../../protocol/json';
-import { NumberIssue, parseJsonRecordingNumbers } from '../../protocol/raw-json';
+import { MatrixError } from '../protocol/errors';
+import { isJsonObject, JsonObject } from '../protocol/json';
+import { NumberIssue, parseJsonRecordingNumbers } from '../protocol/raw-json';
 
 declare module 'koa' {
   interface Request {

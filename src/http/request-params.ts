@@ -1,7 +1,7 @@
 // Reading path, query and body parameters with the spec's errors (M_MISSING_PARAM, M_INVALID_PARAM).
 import type { Context } from 'koa';
-import { MatrixError } from '../../protocol/errors';
-import { isJsonObject, JsonObject } from '../../protocol/json';
+import { MatrixError } from '../protocol/errors';
+import { isJsonObject, JsonObject } from '../protocol/json';
 
 export function requiredParam(ctx: Context, name: string): string {
   const value = (ctx.params as Record<string, string | undefined>)[name];

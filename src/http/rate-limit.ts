@@ -3,7 +3,7 @@
 // only when too many of the origin's requests are already waiting. Token buckets (rateLimit) for the
 // unauthenticated key routes per address and for credential checks (client-server "Rate limiting").
 import type { Context, Middleware } from 'koa';
-import { MatrixError } from '../../protocol/errors';
+import { MatrixError } from '../protocol/errors';
 
 export interface RateLimitOptions {
   /** Tokens added per second (the sustained request rate). Default 50. */

@@ -2,7 +2,8 @@
 // else → 500 M_UNKNOWN (logged); no route → 404 M_UNRECOGNIZED; known path, wrong method → 405.
 import type { Middleware } from 'koa';
 import type { Router } from '@koa/router';
-import { MatrixError } from '../../protocol/errors';
+import { MatrixError } from '../protocol/errors';
+import { apiOf } from './api-of-path';
 
 /** What we log through; a pino logger fits. */
 export interface ErrorLogger {
@@ -26,7 +27,8 @@ export function errorMiddleware(logger: ErrorLogger): Middleware {
       } else if (isHttpError(e) && e.status >= 400 && e.status < 500 && e.expose !== false) {
         error = new MatrixError(e.status, e.status === 404 || e.status === 405 ? 'M_UNRECOGNIZED' : 'M_UNKNOWN', e.message);
       } else {
-        logger.error({ err: e, method: ctx.method, url: ctx.originalUrl }, 'unhandled error in federation request');
+        const api = apiOf(ctx.path);
+        logger.error({ err: e, api, method: ctx.method, url: ctx.originalUrl }, `unhandled error in ${api} request`);
         error = new MatrixError(500, 'M_UNKNOWN', 'Internal server error');
       }
       ctx.status = error.status;

@@ -1,4 +1,4 @@
-// Guards the admin API with one shared bearer token (config `adminToken`), compared in constant time.
+// Guards an API (admin, metrics) with one shared bearer token, compared in constant time.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Middleware } from 'koa';
 import { MatrixError } from '../protocol/errors';
@@ -12,8 +12,8 @@ function digest(text: string): Buffer {
  * `Authorization: Bearer TOKEN`, as the client-server API sends access tokens. A missing token is
  * 401 M_MISSING_TOKEN and a wrong one 401 M_UNKNOWN_TOKEN, the codes the client-server API uses.
  */
-export function adminAuth(token: string): Middleware {
-  if (token === '') throw new Error('adminAuth: the admin token must not be empty');
+export function bearerTokenAuth(token: string): Middleware {
+  if (token === '') throw new Error('bearerTokenAuth: the admin token must not be empty');
   const expected = digest(token);
   return async (ctx, next) => {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get('Authorization'));
