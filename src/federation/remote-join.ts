@@ -14,6 +14,9 @@ import { checkPdu } from '../rooms/pdu-checks';
 import { belongsToRoom, foreignReason, foreignReferences, RoomRef } from '../rooms/room-membership-check';
 import { stateKey, StateMap } from '../state/state-map';
 import type { Homeserver } from '../homeserver';
+
+/** What joining and leaving use of a server (a Homeserver, or a TestPeer that joins as a client of the target). */
+export type RemoteJoinHost = Pick<Homeserver, 'serverName' | 'client' | 'rooms' | 'keyRing' | 'logger' | 'signingKey' | 'storage'>;
 import type { IngestOutcome } from '../rooms/ingest-pipeline';
 
 export interface RemoteJoinResult {
@@ -29,7 +32,7 @@ function enc(part: string): string {
 }
 
 /** Joins `userId` (one of ours) to `roomId` through the first of `servers` that answers. */
-export async function joinRemoteRoom(hs: Homeserver, roomId: string, userId: string, servers: readonly string[]): Promise<RemoteJoinResult> {
+export async function joinRemoteRoom(hs: RemoteJoinHost, roomId: string, userId: string, servers: readonly string[]): Promise<RemoteJoinResult> {
   const errors: string[] = [];
   for (const via of servers.filter((s) => s !== hs.serverName)) {
     try {
@@ -42,7 +45,7 @@ export async function joinRemoteRoom(hs: Homeserver, roomId: string, userId: str
   throw new MatrixError(404, 'M_NOT_FOUND', `Could not join ${roomId} through any of ${servers.join(', ') || 'no servers'}${errors.length ? `: ${errors.join('; ')}` : ''}`);
 }
 
-async function joinVia(hs: Homeserver, roomId: string, userId: string, via: string): Promise<RemoteJoinResult> {
+async function joinVia(hs: RemoteJoinHost, roomId: string, userId: string, via: string): Promise<RemoteJoinResult> {
   const made = await hs.client.requestJson<{ event?: JsonObject; room_version?: string }>(via, 'GET', `/_matrix/federation/v1/make_join/${enc(roomId)}/${enc(userId)}`, {
     query: { ver: [...ROOM_VERSION_IDS] },
   });
@@ -76,7 +79,7 @@ async function joinVia(hs: Homeserver, roomId: string, userId: string, via: stri
 }
 
 /** Our signature on a make_join/make_leave template, after checking it is the membership we asked for. */
-function signTemplate(hs: Homeserver, template: unknown, rv: RoomVersion, roomId: string, userId: string, membership: 'join' | 'leave'): RoomEvent {
+function signTemplate(hs: RemoteJoinHost, template: unknown, rv: RoomVersion, roomId: string, userId: string, membership: 'join' | 'leave'): RoomEvent {
   if (
     !isJsonObject(template) ||
     template.room_id !== roomId ||
@@ -104,7 +107,7 @@ function signTemplate(hs: Homeserver, template: unknown, rv: RoomVersion, roomId
  * of `servers` that answers: make_leave, sign, send_leave. Our leave is kept as an outlier, which
  * also marks the invite as answered.
  */
-export async function leaveRemoteRoom(hs: Homeserver, roomId: string, userId: string, servers: readonly string[]): Promise<RoomEvent> {
+export async function leaveRemoteRoom(hs: RemoteJoinHost, roomId: string, userId: string, servers: readonly string[]): Promise<RoomEvent> {
   const api = new FederationApi(hs.client);
   const errors: string[] = [];
   for (const via of servers.filter((s) => s !== hs.serverName)) {
@@ -124,7 +127,7 @@ export async function leaveRemoteRoom(hs: Homeserver, roomId: string, userId: st
   throw new MatrixError(502, 'M_UNKNOWN', `Could not leave ${roomId} through any of ${servers.join(', ') || 'no servers'}${errors.length ? `: ${errors.join('; ')}` : ''}`);
 }
 
-async function checkOrThrow(hs: Homeserver, raw: unknown, rv: RoomVersion): Promise<RoomEvent> {
+async function checkOrThrow(hs: RemoteJoinHost, raw: unknown, rv: RoomVersion): Promise<RoomEvent> {
   const checked = await checkPdu(raw, rv, hs.keyRing.lookup);
   if (!checked.ok) throw new Error(`send_join returned a bad event: ${checked.error.message}`);
   return checked.event;
@@ -134,7 +137,7 @@ async function checkOrThrow(hs: Homeserver, raw: unknown, rv: RoomVersion): Prom
  * Steps 1–3 on every PDU of a send_join answer, and each must be of the room we join and cite no
  * stored event of another room (DESIGN.md §5); a bad one fails the join (we cannot trust the state).
  */
-async function checkAll(hs: Homeserver, raws: unknown[], rv: RoomVersion, room: RoomRef): Promise<RoomEvent[]> {
+async function checkAll(hs: RemoteJoinHost, raws: unknown[], rv: RoomVersion, room: RoomRef): Promise<RoomEvent[]> {
   if (!Array.isArray(raws)) throw new Error('send_join answer: state and auth_chain must be lists');
   const events: RoomEvent[] = [];
   for (const raw of raws) {
