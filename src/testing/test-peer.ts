@@ -16,7 +16,7 @@ import { cosignRemoteInvite } from '../federation/remote-invite';
 import { createFederationApp } from '../federation/server/federation-app';
 import { addFederationEndpoints } from '../federation/server/federation-endpoints';
 import type { RunningServer } from '../federation/server/listen';
-import { parseXMatrixHeader } from '../federation/x-matrix';
+import { parseXMatrixHeader, signRequest } from '../federation/x-matrix';
 import { encodeBase64 } from '../protocol/base64';
 import { isJsonObject, JsonObject } from '../protocol/json';
 import type { Pdu } from '../protocol/pdu';
@@ -340,6 +340,14 @@ export class TestPeer {
   async sendEvent(roomId: string, fields: Omit<LocalEventFields, 'content'> & { content?: JsonObject }, options: { prevEvents?: readonly string[] } = {}): Promise<{ event: RoomEvent; answer: PeerAnswer<{ pdus: Record<string, { error?: string }> }> }> {
     const event = await this.buildEvent(roomId, fields, options);
     return { event, answer: await this.send([event]) };
+  }
+
+  /**
+   * The X-Matrix header the peer would send for a request to the target (to replay it, tamper with it,
+   * or send pre-signed requests in a benchmark: the signature covers no timestamp).
+   */
+  authorization(method: string, uri: string, content?: JsonObject, destination = this.destination): string {
+    return signRequest({ method, uri, origin: this.serverName, destination, ...(content !== undefined ? { content } : {}) }, this.key.keyId, this.key.seed);
   }
 
   /** Parses a PDU the target sent (an invite, a send_join answer) into an event of `roomVersion`. */
