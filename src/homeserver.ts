@@ -30,6 +30,8 @@ import { durableResponses } from './federation/server/durable-responses';
 import { addClientApi, DEFAULT_CREDENTIAL_RATE_LIMIT } from './client-api/client-api';
 import { FederationApi } from './federation/client/federation-api';
 import { cosignRemoteInvite } from './federation/remote-invite';
+import { FederationMembership } from './federation/remote-join';
+import { pendingRemoteInvite } from './client-api/room-queries';
 import type { FetchLimits } from './federation/fetch-budget';
 
 export interface HomeserverOptions extends Partial<DagmarConfig> {
@@ -118,11 +120,27 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
     log: (message, fields) => logger.info(fields, message),
   });
 
-  const rooms = new RoomService({
+  const api = new FederationApi(client);
+  const signer = { serverName, signingKey: () => key, now };
+  const rooms: RoomService = new RoomService({
     storage,
-    signer: { serverName, signingKey: () => key, now },
+    signer,
     maxPrevEvents: config.maxPrevEvents,
-    cosignRemoteInvite: (invite) => cosignRemoteInvite({ storage, api: new FederationApi(client), keyRing }, invite),
+    cosignRemoteInvite: (invite) => cosignRemoteInvite({ storage, api, keyRing }, invite),
+    // Handshakes store only through the room service (built right here; called after construction).
+    remoteMembership: new FederationMembership({
+      api,
+      keyLookup: keyRing.lookup,
+      signer,
+      storage,
+      rooms: {
+        ingestOutliers: (events) => rooms.ingestOutliers(events),
+        ingestRemoteEvent: (event, stateSets) => rooms.ingestRemoteEvent(event, stateSets),
+        storeOutlierMembership: (event) => rooms.storeOutlierMembership(event),
+      },
+      logger,
+    }),
+    pendingRemoteInvite: (roomId, userId) => pendingRemoteInvite(storage, roomId, userId),
     onPersisted: (event, outcome, origin) => {
       logger.info({ roomId: event.roomId, eventId: event.eventId, type: event.type, status: outcome.status, reason: outcome.reason, origin }, `pdu ${outcome.status}`);
       metrics.recordPdu(outcome.status, origin);
@@ -209,7 +227,7 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
       storage.close();
     },
   };
-  addClientApi(homeserver, { now, credentialRateLimit: options.rateLimit === false ? false : DEFAULT_CREDENTIAL_RATE_LIMIT });
+  addClientApi({ serverName, storage, rooms, logger, config, now }, federation, { credentialRateLimit: options.rateLimit === false ? false : DEFAULT_CREDENTIAL_RATE_LIMIT });
   return homeserver;
 }
 

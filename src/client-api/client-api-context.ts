@@ -1,11 +1,23 @@
-// What every client-server route shares: the homeserver it drives, a clock, and the per-address
-// rate limiter for the credential endpoints (login, register).
-import type { Homeserver } from '../homeserver';
+// What every client-server route shares, and nothing more: our server name, storage (accounts,
+// tokens, transaction IDs, reads), the room service, a logger, the registration settings, a clock,
+// and the per-address rate limiter for the credential endpoints (login, register).
+import type { Logger } from 'pino';
+import type { DagmarConfig } from '../config';
 import type { TokenBuckets } from '../federation/server/rate-limit';
+import type { RoomService } from '../rooms/room-service';
+import type { Storage } from '../storage';
 
-export interface ClientApiContext {
-  hs: Homeserver;
+export interface ClientApiDeps {
+  serverName: string;
+  storage: Storage;
+  rooms: RoomService;
+  logger: Pick<Logger, 'info' | 'warn'>;
+  /** Read at each request, so a server's config object stays the one place these live. */
+  config: Pick<DagmarConfig, 'enableRegistration' | 'registrationSharedSecret'>;
   now: () => number;
+}
+
+export interface ClientApiContext extends ClientApiDeps {
   /** Limits login and registration attempts per peer address; undefined when rate limiting is off. */
   credentialLimiter: TokenBuckets | undefined;
 }

@@ -1,8 +1,8 @@
 // Mounts the client-server API subset on a homeserver's HTTP app (one port serves federation and
 // clients, as Synapse's default listener does).
-import type { Homeserver } from '../homeserver';
+import type { Router } from '@koa/router';
 import { TokenBuckets } from '../federation/server/rate-limit';
-import type { ClientApiContext } from './client-api-context';
+import type { ClientApiContext, ClientApiDeps } from './client-api-context';
 import { createRoomRouter } from './create-room-route';
 import { loginRouter } from './login-routes';
 import { membershipRouter } from './membership-routes';
@@ -13,7 +13,6 @@ import { sharedSecretRegistrationRouter } from './shared-secret-registration';
 import { versionsRouter } from './versions-route';
 
 export interface ClientApiOptions {
-  now: () => number;
   /** Credential attempts (login, register) per peer address; false turns the limit off. */
   credentialRateLimit: { ratePerSecond: number; burst: number } | false;
 }
@@ -21,11 +20,15 @@ export interface ClientApiOptions {
 /** Default: a burst of 10 attempts per address, then one every two seconds. */
 export const DEFAULT_CREDENTIAL_RATE_LIMIT = { ratePerSecond: 0.5, burst: 10 };
 
-export function addClientApi(hs: Homeserver, options: ClientApiOptions): void {
+/** Where the routers go: the HTTP app that also serves federation. */
+export interface RouterHost {
+  addPublicRouter(router: Router): void;
+}
+
+export function addClientApi(deps: ClientApiDeps, app: RouterHost, options: ClientApiOptions): void {
   const cx: ClientApiContext = {
-    hs,
-    now: options.now,
-    credentialLimiter: options.credentialRateLimit === false ? undefined : new TokenBuckets(options.credentialRateLimit, options.now),
+    ...deps,
+    credentialLimiter: options.credentialRateLimit === false ? undefined : new TokenBuckets(options.credentialRateLimit, deps.now),
   };
   for (const router of [
     versionsRouter(),
@@ -37,6 +40,6 @@ export function addClientApi(hs: Homeserver, options: ClientApiOptions): void {
     roomSendRouter(cx),
     roomReadRouter(cx),
   ]) {
-    hs.federation.addPublicRouter(router);
+    app.addPublicRouter(router);
   }
 }

@@ -34,10 +34,9 @@ function initialStateOf(body: JsonObject): InitialStateEvent[] {
 
 export function createRoomRouter(cx: ClientApiContext): Router {
   const router = new Router();
-  const { hs } = cx;
 
   router.post(clientPaths('/createRoom'), async (ctx) => {
-    const user = authenticate(ctx, hs.storage);
+    const user = authenticate(ctx, cx.storage);
     const body = jsonBodyOf(ctx);
     const roomVersion = optionalString(body, 'room_version') ?? DEFAULT_ROOM_VERSION;
     if (!Object.prototype.hasOwnProperty.call(roomVersions, roomVersion)) {
@@ -54,7 +53,7 @@ export function createRoomRouter(cx: ClientApiContext): Router {
 
     const name = optionalString(body, 'name');
     const topic = optionalString(body, 'topic');
-    const roomId = await hs.rooms.createRoom({
+    const roomId = await cx.rooms.createRoom({
       creator: user.userId,
       roomVersion,
       preset: presetName as RoomPreset,
@@ -64,7 +63,7 @@ export function createRoomRouter(cx: ClientApiContext): Router {
       ...(topic !== undefined ? { topic } : {}),
       ...(creationContent !== undefined ? { creationContent } : {}),
     });
-    hs.logger.info({ roomId, roomVersion, creator: user.userId }, 'created a room');
+    cx.logger.info({ roomId, roomVersion, creator: user.userId }, 'created a room');
     ctx.body = { room_id: roomId };
   });
   return router;

@@ -29,7 +29,6 @@ function loginUserId(body: JsonObject, serverName: string): string {
 
 export function loginRouter(cx: ClientApiContext): Router {
   const router = new Router();
-  const { hs } = cx;
 
   router.get(clientPaths('/login'), (ctx) => {
     ctx.body = { flows: [{ type: 'm.login.password' }] };
@@ -39,24 +38,24 @@ export function loginRouter(cx: ClientApiContext): Router {
     limitCredentialAttempt(cx, ctx, 'login');
     const body = jsonBodyOf(ctx);
     if (body.type !== 'm.login.password') throw new MatrixError(400, 'M_UNKNOWN', `Unsupported login type ${JSON.stringify(body.type)}`);
-    const userId = loginUserId(body, hs.serverName);
+    const userId = loginUserId(body, cx.serverName);
     if (typeof body.password !== 'string') throw new MatrixError(400, 'M_MISSING_PARAM', 'Missing password');
-    const account = hs.storage.users.get(userId);
+    const account = cx.storage.users.get(userId);
     // An unknown user costs a hash too, so that timing does not tell which accounts exist.
     const ok = await verifyPassword(body.password, account?.passwordHash ?? (await decoyHash()));
     if (!account || account.passwordHash === undefined || !ok) throw new MatrixError(403, 'M_FORBIDDEN', WRONG);
     const deviceId = typeof body.device_id === 'string' && body.device_id !== '' ? body.device_id : undefined;
-    ctx.body = issueAccessToken(hs.storage, hs.serverName, userId, deviceId, cx.now());
+    ctx.body = issueAccessToken(cx.storage, cx.serverName, userId, deviceId, cx.now());
   });
 
   router.post(clientPaths('/logout'), (ctx) => {
-    const user = authenticate(ctx, hs.storage);
-    hs.storage.accessTokens.revoke(user.token);
+    const user = authenticate(ctx, cx.storage);
+    cx.storage.accessTokens.revoke(user.token);
     ctx.body = {};
   });
 
   router.get(clientPaths('/account/whoami'), (ctx) => {
-    const user = authenticate(ctx, hs.storage);
+    const user = authenticate(ctx, cx.storage);
     ctx.body = { user_id: user.userId, device_id: user.deviceId, is_guest: false };
   });
   return router;

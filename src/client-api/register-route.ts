@@ -25,15 +25,14 @@ function optionalString(body: JsonObject, name: string): string | undefined {
 export function registerRouter(cx: ClientApiContext): Router {
   const router = new Router();
   const sessions = new Map<string, number>();
-  const { hs } = cx;
 
   const assertOpen = () => {
-    if (!hs.config.enableRegistration) throw new MatrixError(403, 'M_FORBIDDEN', 'Registration has been disabled');
+    if (!cx.config.enableRegistration) throw new MatrixError(403, 'M_FORBIDDEN', 'Registration has been disabled');
   };
 
   router.get(clientPaths('/register/available'), (ctx) => {
     assertOpen();
-    checkNewUserId(hs.storage, hs.serverName, requiredQuery(ctx, 'username'));
+    checkNewUserId(cx.storage, cx.serverName, requiredQuery(ctx, 'username'));
     ctx.body = { available: true };
   });
 
@@ -47,8 +46,8 @@ export function registerRouter(cx: ClientApiContext): Router {
     const requested = optionalString(body, 'username');
     const password = checkPasswordField(body.password);
     // The username is checked before the auth stages, so that a client learns early that it is taken.
-    const localpart = requested ?? generatedLocalpart(hs.storage, hs.serverName);
-    const userId = checkNewUserId(hs.storage, hs.serverName, localpart);
+    const localpart = requested ?? generatedLocalpart(cx.storage, cx.serverName);
+    const userId = checkNewUserId(cx.storage, cx.serverName, localpart);
 
     const auth = body.auth;
     const now = cx.now();
@@ -71,13 +70,13 @@ export function registerRouter(cx: ClientApiContext): Router {
       sessions.delete(auth.session);
     }
 
-    await createAccount(hs.storage, userId, password, false, now);
-    hs.logger.info({ userId }, 'registered a user');
+    await createAccount(cx.storage, userId, password, false, now);
+    cx.logger.info({ userId }, 'registered a user');
     if (body.inhibit_login === true) {
-      ctx.body = { user_id: userId, home_server: hs.serverName };
+      ctx.body = { user_id: userId, home_server: cx.serverName };
       return;
     }
-    ctx.body = issueAccessToken(hs.storage, hs.serverName, userId, optionalString(body, 'device_id'), now);
+    ctx.body = issueAccessToken(cx.storage, cx.serverName, userId, optionalString(body, 'device_id'), now);
   });
   return router;
 }

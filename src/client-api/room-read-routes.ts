@@ -6,7 +6,7 @@ import type { Context } from 'koa';
 import { MatrixError } from '../protocol/errors';
 import { stateKey } from '../state/state-map';
 import { queryInteger, queryList, requiredParam, requiredQuery } from '../federation/server/request-params';
-import type { Homeserver } from '../homeserver';
+import type { Storage } from '../storage';
 import { authenticate } from './access-token-auth';
 import { ClientApiContext, clientPaths } from './client-api-context';
 import { clientEventOf } from './client-event';
@@ -32,35 +32,34 @@ function decodeToken(token: string, name: string): TimelinePosition {
 const TIMELINE_START: TimelinePosition = { depth: -1, nid: 0 };
 const TIMELINE_END: TimelinePosition = { depth: Number.MAX_SAFE_INTEGER, nid: Number.MAX_SAFE_INTEGER };
 
-function currentStateEvents(hs: Homeserver, roomId: string) {
-  const ids = [...hs.storage.getCurrentState(roomId).values()];
-  return hs.storage.getEvents(ids).map((s) => s.event);
+function currentStateEvents(storage: Storage, roomId: string) {
+  const ids = [...storage.getCurrentState(roomId).values()];
+  return storage.getEvents(ids).map((s) => s.event);
 }
 
 export function roomReadRouter(cx: ClientApiContext): Router {
   const router = new Router();
-  const { hs } = cx;
 
   const readableRoom = (ctx: Context): { roomId: string; userId: string } => {
-    const user = authenticate(ctx, hs.storage);
+    const user = authenticate(ctx, cx.storage);
     const roomId = requiredParam(ctx, 'roomId');
-    assertCanRead(hs.rooms, roomId, user.userId);
+    assertCanRead(cx.rooms, roomId, user.userId);
     return { roomId, userId: user.userId };
   };
 
   router.get(clientPaths('/rooms/:roomId/state'), (ctx) => {
     const { roomId } = readableRoom(ctx);
     const now = cx.now();
-    ctx.body = currentStateEvents(hs, roomId).map((e) => clientEventOf(hs.storage, e, now));
+    ctx.body = currentStateEvents(cx.storage, roomId).map((e) => clientEventOf(cx.storage, e, now));
   });
 
   const getState = (ctx: Context, key: string) => {
     const { roomId } = readableRoom(ctx);
     const type = requiredParam(ctx, 'eventType');
-    const id = hs.storage.getCurrentState(roomId).get(stateKey(type, key));
-    const event = id ? hs.storage.getEvent(id)?.event : undefined;
+    const id = cx.storage.getCurrentState(roomId).get(stateKey(type, key));
+    const event = id ? cx.storage.getEvent(id)?.event : undefined;
     if (!event) throw new MatrixError(404, 'M_NOT_FOUND', `No ${type} state with key ${JSON.stringify(key)} in ${roomId}`);
-    const shown = clientEventOf(hs.storage, event, cx.now());
+    const shown = clientEventOf(cx.storage, event, cx.now());
     ctx.body = queryList(ctx, 'format')[0] === 'event' ? shown : shown.content;
   };
   router.get(clientPaths('/rooms/:roomId/state/:eventType/:stateKey'), (ctx) => getState(ctx, requiredParam(ctx, 'stateKey')));
@@ -69,21 +68,21 @@ export function roomReadRouter(cx: ClientApiContext): Router {
   router.get(clientPaths('/rooms/:roomId/event/:eventId'), (ctx) => {
     const { roomId } = readableRoom(ctx);
     const eventId = requiredParam(ctx, 'eventId');
-    const stored = hs.storage.getEvent(eventId);
+    const stored = cx.storage.getEvent(eventId);
     // Rejected and soft-failed events never reach clients; outliers have no place in the timeline.
     if (!stored || stored.event.roomId !== roomId || stored.outlier || stored.rejectedReason !== undefined || stored.softFailed) {
       throw new MatrixError(404, 'M_NOT_FOUND', `Event ${eventId} not found in ${roomId}`);
     }
-    ctx.body = clientEventOf(hs.storage, stored.event, cx.now());
+    ctx.body = clientEventOf(cx.storage, stored.event, cx.now());
   });
 
   router.get(clientPaths('/rooms/:roomId/members'), (ctx) => {
     const { roomId } = readableRoom(ctx);
     const wanted = queryList(ctx, 'membership');
     const now = cx.now();
-    const chunk = currentStateEvents(hs, roomId)
+    const chunk = currentStateEvents(cx.storage, roomId)
       .filter((e) => e.type === 'm.room.member' && (wanted.length === 0 || wanted.includes(String(e.content.membership))))
-      .map((e) => clientEventOf(hs.storage, e, now));
+      .map((e) => clientEventOf(cx.storage, e, now));
     ctx.body = { chunk };
   });
 
@@ -97,11 +96,11 @@ export function roomReadRouter(cx: ClientApiContext): Router {
     const to = toRaw !== undefined ? decodeToken(toRaw, 'to') : undefined;
     const limit = Math.max(1, queryInteger(ctx, 'limit', DEFAULT_MESSAGES_LIMIT, MAX_MESSAGES_LIMIT));
     // One more than asked tells whether there is a next page ("end" is omitted at the timeline's edge).
-    const page = await timelinePage(hs.storage, roomId, dir, from, to, limit + 1);
+    const page = await timelinePage(cx.storage, roomId, dir, from, to, limit + 1);
     const shown = page.slice(0, limit);
-    const events = hs.storage.getEvents(shown.map((e) => e.eventId));
+    const events = cx.storage.getEvents(shown.map((e) => e.eventId));
     const now = cx.now();
-    const body: Record<string, unknown> = { start: encodeToken(from), chunk: events.map((s) => clientEventOf(hs.storage, s.event, now)) };
+    const body: Record<string, unknown> = { start: encodeToken(from), chunk: events.map((s) => clientEventOf(cx.storage, s.event, now)) };
     const last = shown[shown.length - 1];
     // Backwards, the next page starts below the last event shown (the walk is inclusive of `from`).
     if (page.length > limit && last) body.end = encodeToken(dir === 'b' ? { depth: last.position.depth, nid: last.position.nid - 1 } : last.position);
@@ -109,8 +108,8 @@ export function roomReadRouter(cx: ClientApiContext): Router {
   });
 
   router.get(clientPaths('/joined_rooms'), (ctx) => {
-    const user = authenticate(ctx, hs.storage);
-    ctx.body = { joined_rooms: listRooms(hs.storage).map((r) => r.roomId).filter((roomId) => hs.rooms.membershipOf(roomId, user.userId) === 'join') };
+    const user = authenticate(ctx, cx.storage);
+    ctx.body = { joined_rooms: listRooms(cx.storage).map((r) => r.roomId).filter((roomId) => cx.rooms.membershipOf(roomId, user.userId) === 'join') };
   });
   return router;
 }

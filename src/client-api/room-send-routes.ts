@@ -17,7 +17,6 @@ const NOT_THROUGH_SEND = new Set(['m.room.redaction', 'm.room.member', 'm.room.c
 
 export function roomSendRouter(cx: ClientApiContext): Router {
   const router = new Router();
-  const { hs } = cx;
   // A retry that arrives while the first attempt is still being sent waits for it, then finds it.
   const txnLocks = new KeyedMutex();
 
@@ -28,23 +27,23 @@ export function roomSendRouter(cx: ClientApiContext): Router {
   const once = (user: AuthenticatedUser, txnKey: string, send: () => Promise<string>): Promise<string> => {
     const tokenHash = hashAccessToken(user.token);
     return txnLocks.run(`${tokenHash} ${txnKey}`, async () => {
-      const done = hs.storage.clientTxns.get(tokenHash, txnKey);
+      const done = cx.storage.clientTxns.get(tokenHash, txnKey);
       if (done !== undefined) return done;
       const eventId = await send();
-      hs.storage.clientTxns.record(tokenHash, txnKey, eventId, cx.now());
+      cx.storage.clientTxns.record(tokenHash, txnKey, eventId, cx.now());
       return eventId;
     });
   };
 
   router.put(clientPaths('/rooms/:roomId/send/:eventType/:txnId'), async (ctx) => {
-    const user = authenticate(ctx, hs.storage);
+    const user = authenticate(ctx, cx.storage);
     const roomId = requiredParam(ctx, 'roomId');
     const type = requiredParam(ctx, 'eventType');
     const content = jsonBodyOf(ctx);
     if (NOT_THROUGH_SEND.has(type)) throw new MatrixError(400, 'M_INVALID_PARAM', `${type} events cannot be sent with /send`);
     const eventId = await once(user, `send ${roomId} ${type} ${requiredParam(ctx, 'txnId')}`, async () => {
-      assertJoined(hs.rooms, roomId, user.userId);
-      return (await hs.rooms.sendLocalEvent(roomId, { type, sender: user.userId, content })).eventId;
+      assertJoined(cx.rooms, roomId, user.userId);
+      return (await cx.rooms.sendLocalEvent(roomId, { type, sender: user.userId, content })).eventId;
     });
     ctx.body = { event_id: eventId };
   });
@@ -52,29 +51,29 @@ export function roomSendRouter(cx: ClientApiContext): Router {
   // PUT /rooms/{roomId}/redact/{eventId}/{txnId} ("Redactions"): the auth rules and, from v3, the
   // redaction-application rules (rooms/redaction-application.ts) decide whether it takes effect.
   router.put(clientPaths('/rooms/:roomId/redact/:eventId/:txnId'), async (ctx) => {
-    const user = authenticate(ctx, hs.storage);
+    const user = authenticate(ctx, cx.storage);
     const roomId = requiredParam(ctx, 'roomId');
     const target = requiredParam(ctx, 'eventId');
     const body = ctx.request.body === undefined ? {} : jsonBodyOf(ctx);
     if (body.reason !== undefined && typeof body.reason !== 'string') throw new MatrixError(400, 'M_BAD_JSON', 'reason must be a string');
     const eventId = await once(user, `redact ${roomId} ${target} ${requiredParam(ctx, 'txnId')}`, async () => {
-      assertJoined(hs.rooms, roomId, user.userId);
-      const stored = hs.storage.getEvent(target);
+      assertJoined(cx.rooms, roomId, user.userId);
+      const stored = cx.storage.getEvent(target);
       if (!stored || stored.event.roomId !== roomId) throw new MatrixError(404, 'M_NOT_FOUND', `Event ${target} not found in ${roomId}`);
       const content: JsonObject = body.reason === undefined ? {} : { reason: body.reason };
-      return (await hs.rooms.sendLocalEvent(roomId, { type: 'm.room.redaction', sender: user.userId, content, redacts: target })).eventId;
+      return (await cx.rooms.sendLocalEvent(roomId, { type: 'm.room.redaction', sender: user.userId, content, redacts: target })).eventId;
     });
     ctx.body = { event_id: eventId };
   });
 
   const putState = async (ctx: Context, key: string) => {
-    const user = authenticate(ctx, hs.storage);
+    const user = authenticate(ctx, cx.storage);
     const roomId = requiredParam(ctx, 'roomId');
     const type = requiredParam(ctx, 'eventType');
     const content = jsonBodyOf(ctx);
     if (type === 'm.room.create') throw new MatrixError(400, 'M_INVALID_PARAM', 'A room has one m.room.create event, sent by createRoom');
-    assertJoined(hs.rooms, roomId, user.userId);
-    const event = await hs.rooms.sendLocalEvent(roomId, { type, sender: user.userId, stateKey: key, content });
+    assertJoined(cx.rooms, roomId, user.userId);
+    const event = await cx.rooms.sendLocalEvent(roomId, { type, sender: user.userId, stateKey: key, content });
     ctx.body = { event_id: event.eventId };
   };
   router.put(clientPaths('/rooms/:roomId/state/:eventType/:stateKey'), (ctx) => putState(ctx, requiredParam(ctx, 'stateKey')));

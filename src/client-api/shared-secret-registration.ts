@@ -28,10 +28,9 @@ export function registrationMac(secret: string, nonce: string, username: string,
 export function sharedSecretRegistrationRouter(cx: ClientApiContext): Router {
   const router = new Router();
   const nonces = new Map<string, number>();
-  const { hs } = cx;
 
   const secret = (): string => {
-    const configured = hs.config.registrationSharedSecret;
+    const configured = cx.config.registrationSharedSecret;
     if (!configured) throw new MatrixError(403, 'M_FORBIDDEN', 'Shared secret registration is not enabled');
     return configured;
   };
@@ -66,10 +65,10 @@ export function sharedSecretRegistrationRouter(cx: ClientApiContext): Router {
     const expected = Buffer.from(registrationMac(key, nonce, username, password, admin, userType), 'utf8');
     const given = Buffer.from(mac.toLowerCase(), 'utf8');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new MatrixError(403, 'M_FORBIDDEN', 'HMAC incorrect');
-    const userId = checkNewUserId(hs.storage, hs.serverName, username);
-    await createAccount(hs.storage, userId, password, admin, now);
-    hs.logger.info({ userId, admin }, 'registered a user with the shared secret');
-    ctx.body = issueAccessToken(hs.storage, hs.serverName, userId, undefined, now);
+    const userId = checkNewUserId(cx.storage, cx.serverName, username);
+    await createAccount(cx.storage, userId, password, admin, now);
+    cx.logger.info({ userId, admin }, 'registered a user with the shared secret');
+    ctx.body = issueAccessToken(cx.storage, cx.serverName, userId, undefined, now);
   });
   return router;
 }

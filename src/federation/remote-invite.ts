@@ -15,7 +15,7 @@ import { FederationRequestError } from './client/federation-request-error';
 /** State the invitee's client sees before joining ("stripped state", client-server API "Stripped state"). */
 const STRIPPED_STATE_TYPES = ['m.room.create', 'm.room.join_rules', 'm.room.name', 'm.room.canonical_alias', 'm.room.avatar', 'm.room.encryption', 'm.room.topic'];
 
-function strippedState(storage: Storage, invite: RoomEvent): JsonObject[] {
+function strippedState(storage: RemoteInviteDeps['storage'], invite: RoomEvent): JsonObject[] {
   const current = storage.getCurrentState(invite.roomId);
   const ids = STRIPPED_STATE_TYPES.map((type) => current.get(stateKey(type, ''))).filter((id): id is string => id !== undefined);
   const inviter = current.get(stateKey('m.room.member', invite.sender));
@@ -29,7 +29,8 @@ function strippedState(storage: Storage, invite: RoomEvent): JsonObject[] {
 }
 
 export interface RemoteInviteDeps {
-  storage: Storage;
+  /** Reads only: the room's current state, for the stripped state sent with the invite. */
+  storage: Pick<Storage, 'getCurrentState' | 'getEvent'>;
   api: Pick<FederationApi, 'invite'>;
   keyRing: Pick<KeyRing, 'lookup'>;
 }

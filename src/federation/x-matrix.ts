@@ -1,6 +1,7 @@
 // The X-Matrix Authorization scheme (server-server API "Request Authentication"): parse, build, sign, verify.
-import { signJson, verifyJson } from '../crypto/sign-json';
-import { isJsonObject } from '../protocol/json';
+import { verifyBytes } from '../crypto/ed25519';
+import { signJson } from '../crypto/sign-json';
+import { canonicalJsonExact, NumberIssue } from '../protocol/raw-json';
 
 /** The parameters of one `Authorization: X-Matrix ...` header. */
 export interface XMatrixAuth {
@@ -141,15 +142,17 @@ export function signRequest(request: SignedRequest, keyId: string, seed: string 
 /**
  * True when `auth.sig` is `auth.origin`'s signature, by the key `publicKey`, over the request. The
  * request's origin must be the header's origin (the caller builds `request` from what it received).
+ * `contentIssues` are the number issues of the body's text (protocol/raw-json): the spec signs the
+ * body as canonical JSON, so integers beyond ±(2^53−1) are written with the digits that were sent.
  */
-export function verifyRequestSignature(request: SignedRequest, auth: XMatrixAuth, publicKey: string): boolean {
+export function verifyRequestSignature(request: SignedRequest, auth: XMatrixAuth, publicKey: string, contentIssues: readonly NumberIssue[] = []): boolean {
   if (request.origin !== auth.origin) return false;
   const object = requestSigningObject(request);
-  object.signatures = { [auth.origin]: { [auth.key]: auth.sig } };
   try {
-    return isJsonObject(object) && verifyJson(object, auth.origin, auth.key, publicKey, LENIENT);
+    const issues = contentIssues.map((issue) => ({ ...issue, path: ['content', ...issue.path] }));
+    return verifyBytes(Buffer.from(canonicalJsonExact(object, issues), 'utf8'), auth.sig, publicKey);
   } catch {
-    // A body that cannot be canonicalised (e.g. a float) cannot carry a valid signature.
+    // A body that cannot be canonicalised (e.g. nested too deeply) cannot carry a valid signature.
     return false;
   }
 }

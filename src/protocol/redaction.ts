@@ -59,7 +59,9 @@ export function redactEvent<T extends Record<string, unknown>>(event: T, roomVer
 }
 
 function redactContent(type: string, content: JsonObject, algorithm: RedactionAlgorithm): JsonObject {
-  const rule = RULES[algorithm][type];
+  // Own properties only: an event type such as `constructor` must not find Object.prototype's members.
+  const rules = RULES[algorithm];
+  const rule = Object.prototype.hasOwnProperty.call(rules, type) ? rules[type] : undefined;
   if (rule === undefined) return {};
   if (rule === 'all') return structuredClone(content);
   const kept: JsonObject = {};

@@ -5,6 +5,7 @@ import { MatrixError } from '../protocol/errors';
 import { computeEventId, redactedSigningText } from '../protocol/hashes';
 import { isJsonObject } from '../protocol/json';
 import { validatePdu } from '../protocol/pdu';
+import { assertEventNumbers } from '../protocol/raw-json';
 import { redactEvent } from '../protocol/redaction';
 import { RoomEvent, toRoomEvent } from '../protocol/room-event';
 import { RoomVersion } from '../protocol/room-versions';
@@ -21,6 +22,8 @@ export async function checkPdu(raw: unknown, roomVersion: RoomVersion, keyLookup
   let event: RoomEvent;
   let signingText: string;
   try {
+    // Numbers as written, which JSON.parse erased (`1.0`, 2^63): the same verdict for every way in.
+    assertEventNumbers(raw, roomVersion.strictCanonicalJson);
     validatePdu(raw, roomVersion);
     // One canonical form serves the event ID (v3+) and every signature check.
     signingText = redactedSigningText(raw, roomVersion);

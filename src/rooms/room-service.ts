@@ -1,10 +1,12 @@
 // The room service: the one way events enter storage — remote events through the ingest pipeline,
-// local ones built on the extremity table — serialised per room, and the room-level questions
-// (membership, servers in the room) the APIs above ask.
+// local ones built on the extremity table, outlier memberships — serialised per room; joining and
+// leaving (locally, or over federation through an injected RemoteMembership); and the room-level
+// questions (membership, servers in the room) the APIs above ask.
 import { checkAuthRules } from '../auth';
 import { MatrixError } from '../protocol/errors';
 import { parseUserId } from '../protocol/identifiers';
 import { JsonObject } from '../protocol/json';
+import type { Pdu } from '../protocol/pdu';
 import { RoomEvent } from '../protocol/room-event';
 import { DEFAULT_ROOM_VERSION, getRoomVersion } from '../protocol/room-versions';
 import { stateKey, StateMap } from '../state/state-map';
@@ -15,6 +17,8 @@ import { KeyedMutex } from './keyed-mutex';
 import { buildCreateEvent, buildLocalEvent, EventSigner, LocalEventFields, selectPrevEvents } from './local-event-builder';
 import { persistOutliers } from './outlier-ingest';
 import { assertAllOfRoom } from './room-membership-check';
+import { joinServers } from './join-servers';
+import type { RemoteJoinResult, RemoteMembership } from './remote-membership';
 import { initialPowerLevels, InitialStateEvent, presetState, RoomPreset } from './room-presets';
 
 export interface RoomServiceOptions {
@@ -28,6 +32,13 @@ export interface RoomServiceOptions {
    * Without it, such invites are refused.
    */
   cosignRemoteInvite?: (invite: RoomEvent) => Promise<RoomEvent>;
+  /** Joins and leaves of rooms we hold no state for, over federation. Without it, such joins are refused. */
+  remoteMembership?: RemoteMembership;
+  /**
+   * The newest invite of one of our users to a room that we hold only as an outlier (another
+   * server's invite): it names the server to join or reject it through.
+   */
+  pendingRemoteInvite?: (roomId: string, userId: string) => Promise<Pdu | undefined>;
   /** Called after every event that was stored in the graph (local or remote), outside the lock. */
   onPersisted?: (event: RoomEvent, outcome: IngestOutcome, origin: 'local' | 'remote') => void;
 }
@@ -43,6 +54,30 @@ export interface CreateRoomOptions {
   /** Extra create-event content, e.g. `m.federate` or (v12) `additional_creators`. */
   creationContent?: JsonObject;
 }
+
+export interface JoinRoomOptions {
+  /** Servers to try first (the client API's `via` / `server_name`). */
+  via?: readonly string[];
+  reason?: string;
+  /** Extra m.room.member content (e.g. displayname); `membership` is always set by us. */
+  content?: JsonObject;
+}
+
+export interface LeaveRoomOptions {
+  reason?: string;
+}
+
+/** Our membership event after joinRoom/leaveRoom; `via` names the server used when it went over federation. */
+export interface MembershipResult {
+  roomId: string;
+  event: RoomEvent;
+  via?: string;
+}
+
+export type JoinResult = MembershipResult & Pick<RemoteJoinResult, 'outcome'>;
+
+/** Memberships from which a user of ours leaves with an event of our own (not as a rejected remote invite). */
+const LOCALLY_LEAVABLE = ['join', 'invite', 'knock'];
 
 export class RoomService {
   private readonly locks = new KeyedMutex();
@@ -134,6 +169,71 @@ export class RoomService {
     return roomId;
   }
 
+  /**
+   * Joins `userId` (one of ours) to `roomId` (client-server API "Joining rooms"). While a user of ours
+   * is joined we hold the room's current state and join with a local event; otherwise through other
+   * servers (server-server API "Joining Rooms"): `via` first, then the server of a pending invite's
+   * sender, then the room ID's server (rooms before v12 name one). A room nobody can get us into,
+   * local or remote: 404 M_NOT_FOUND.
+   */
+  async joinRoom(roomId: string, userId: string, options: JoinRoomOptions = {}): Promise<JoinResult> {
+    this.assertOurs(userId);
+    const content: JsonObject = { ...options.content, ...reasonContent(options.reason), membership: 'join' };
+    if (!this.participating(roomId)) {
+      const invite = await this.options.pendingRemoteInvite?.(roomId, userId);
+      const servers = joinServers(this.options.signer.serverName, roomId, options.via ?? [], invite?.sender);
+      if (servers.length > 0) {
+        const remote = this.options.remoteMembership;
+        if (!remote) throw new MatrixError(404, 'M_NOT_FOUND', `Cannot join ${roomId}: joining over federation needs federation`);
+        const { event, outcome, via } = await remote.join(roomId, userId, servers, content);
+        return { roomId, event, outcome, via };
+      }
+    }
+    // A room we hold only as outliers (an answered invite) has no graph to build a local join on.
+    if (this.prevEventsFor(roomId, 1).length === 0) throw new MatrixError(404, 'M_NOT_FOUND', `Unknown room ${roomId}: name a server in the room with ?server_name=`);
+    // Ours, or a room whose users of ours have all left: the auth rules decide.
+    const event = await this.sendLocalEvent(roomId, { type: 'm.room.member', sender: userId, stateKey: userId, content });
+    return { roomId, event, outcome: { eventId: event.eventId, status: 'accepted' } };
+  }
+
+  /**
+   * Leaves `roomId` (client-server API "Leaving rooms"): with a leave event of our own while we are in
+   * the room and the user is joined, invited or knocking; an invite from another server that we hold
+   * only as an outlier is rejected through the inviter's server (server-server API "Leaving Rooms
+   * (Rejecting Invites)"). Anything else: 403 M_FORBIDDEN.
+   */
+  async leaveRoom(roomId: string, userId: string, options: LeaveRoomOptions = {}): Promise<MembershipResult> {
+    this.assertOurs(userId);
+    const content: JsonObject = { ...reasonContent(options.reason), membership: 'leave' };
+    if (this.participating(roomId) && LOCALLY_LEAVABLE.includes(this.membershipOf(roomId, userId))) {
+      const event = await this.sendLocalEvent(roomId, { type: 'm.room.member', sender: userId, stateKey: userId, content });
+      return { roomId, event };
+    }
+    const invite = await this.options.pendingRemoteInvite?.(roomId, userId);
+    const inviter = invite ? parseUserId(invite.sender)?.serverName : undefined;
+    if (!inviter) throw new MatrixError(403, 'M_FORBIDDEN', `${userId} is not in room ${roomId}`);
+    const remote = this.options.remoteMembership;
+    if (!remote) throw new MatrixError(403, 'M_FORBIDDEN', `Rejecting an invite from ${inviter} needs federation`);
+    const { event, via } = await remote.leave(roomId, userId, [inviter], content);
+    return { roomId, event, via };
+  }
+
+  /**
+   * Keeps a membership event of a room whose state we do not hold as an outlier: another server's
+   * invite of one of our users, or our leave sent through another server (which answers that invite).
+   * It takes no place in the graph; storing it twice changes nothing.
+   */
+  storeOutlierMembership(event: RoomEvent): void {
+    if (event.type !== 'm.room.member' || event.stateKey === undefined) throw new TypeError(`storeOutlierMembership: ${event.eventId} is not a membership event`);
+    if (this.storage.getEvent(event.eventId)) return;
+    this.storage.persistEvents([{ event, outlier: true }]);
+  }
+
+  /** True when a user of ours is joined, so we hold the room's current state. */
+  participating(roomId: string): boolean {
+    return this.joinedServers(roomId).includes(this.options.signer.serverName);
+  }
+
   /** The current membership of a user ('leave' when there is none). */
   membershipOf(roomId: string, userId: string): string {
     const id = this.currentStateEventId(roomId, 'm.room.member', userId);
@@ -153,8 +253,18 @@ export class RoomService {
     return [...joinedServersIn(this.storage, this.storage.getCurrentState(roomId))].sort();
   }
 
+  private assertOurs(userId: string): void {
+    if (parseUserId(userId)?.serverName !== this.options.signer.serverName) {
+      throw new MatrixError(400, 'M_INVALID_PARAM', `${userId} is not a user of ${this.options.signer.serverName}`);
+    }
+  }
+
   private assertAllowed(event: RoomEvent, stateBefore: StateMap): void {
     const verdict = checkAuthRules(event, authStateFrom(this.storage, event, stateBefore), event.roomVersion);
     if (!verdict.allowed) throw new MatrixError(403, 'M_FORBIDDEN', verdict.reason);
   }
+}
+
+function reasonContent(reason: string | undefined): JsonObject {
+  return reason === undefined ? {} : { reason };
 }

@@ -4,7 +4,7 @@ export type { EventFactoryOptions, EventFields } from './event-factory';
 export { startTestHomeserver, startTestFederation } from './test-federation';
 export { eventually } from './eventually';
 export type { TestFederation } from './test-federation';
-export { joinRemoteRoom } from '../federation/remote-join';
+export { joinRemoteRoom } from './join-remote-room';
 export * from './dag-builder';
 export { createTestPeer, TestPeer } from './test-peer';
 export type { PduDamage, PeerAnswer, PeerTarget, RecordedRequest, RequestMatch, TestPeerOptions } from './test-peer';

@@ -11,7 +11,7 @@ import { FederationApi } from '../federation/client/federation-api';
 import { FederationClient } from '../federation/client/federation-client';
 import { FederationRequestError } from '../federation/client/federation-request-error';
 import { HostMapResolver } from '../federation/client/server-resolver';
-import { joinRemoteRoom, RemoteJoinResult } from '../federation/remote-join';
+import { FederationMembership } from '../federation/remote-join';
 import { cosignRemoteInvite } from '../federation/remote-invite';
 import { createFederationApp } from '../federation/server/federation-app';
 import { addFederationEndpoints } from '../federation/server/federation-endpoints';
@@ -23,7 +23,7 @@ import type { Pdu } from '../protocol/pdu';
 import { RoomEvent, toRoomEvent } from '../protocol/room-event';
 import { getRoomVersion } from '../protocol/room-versions';
 import type { LocalEventFields } from '../rooms/local-event-builder';
-import { CreateRoomOptions, RoomService } from '../rooms/room-service';
+import { CreateRoomOptions, JoinResult, RoomService } from '../rooms/room-service';
 import { openStorage, Storage } from '../storage';
 import type { DagBuilder } from './dag-builder';
 import { seededStartTs, serverKeyFor } from './dag-keys';
@@ -128,12 +128,28 @@ export class TestPeer {
     this.storage = openStorage(':memory:');
     this.client = new FederationClient({ serverName: this.serverName, signingKey: () => this.key, resolver: this.hostMap, timeoutMs: 30_000 });
     this.keyRing = new KeyRing({ store: new InMemoryKeyStore(), fetchServerKeys: (other) => this.client.getServerKeys(other) });
-    this.rooms = new RoomService({
+    const api = new FederationApi(this.client);
+    const signer = { serverName: this.serverName, signingKey: () => this.key, now: this.clock };
+    const rooms: RoomService = new RoomService({
       storage: this.storage,
-      signer: { serverName: this.serverName, signingKey: () => this.key, now: this.clock },
+      signer,
       maxPrevEvents: options.maxPrevEvents ?? 10,
-      cosignRemoteInvite: (invite) => cosignRemoteInvite({ storage: this.storage, api: new FederationApi(this.client), keyRing: this.keyRing }, invite),
+      cosignRemoteInvite: (invite) => cosignRemoteInvite({ storage: this.storage, api, keyRing: this.keyRing }, invite),
+      // Joining the target's rooms is dagmar's own joining side, storing only through the peer's room service.
+      remoteMembership: new FederationMembership({
+        api,
+        keyLookup: this.keyRing.lookup,
+        signer,
+        storage: this.storage,
+        rooms: {
+          ingestOutliers: (events) => rooms.ingestOutliers(events),
+          ingestRemoteEvent: (event, stateSets) => rooms.ingestRemoteEvent(event, stateSets),
+          storeOutlierMembership: (event) => rooms.storeOutlierMembership(event),
+        },
+        logger: this.logger,
+      }),
     });
+    this.rooms = rooms;
     if (options.target) this.target(options.target);
   }
 
@@ -168,11 +184,6 @@ export class TestPeer {
     for (const waiter of this.waiters) waiter.resolve = () => undefined;
     this.waiters.clear();
     this.storage.close();
-  }
-
-  /** The peer's signing key (the one its key server publishes). */
-  signingKey(): SigningKey {
-    return this.key;
   }
 
   /** The peer's base URL. */
@@ -320,8 +331,8 @@ export class TestPeer {
    * make_join, sign, send_join, then every returned event is checked (format, signatures, hashes,
    * room) and stored, and the join taken in at the state the target gave — dagmar's own joining code.
    */
-  join(roomId: string, userId: string): Promise<RemoteJoinResult> {
-    return joinRemoteRoom(this, roomId, userId, [this.destination]);
+  join(roomId: string, userId: string, options: { content?: JsonObject } = {}): Promise<JoinResult> {
+    return this.rooms.joinRoom(roomId, userId, { via: [this.destination], ...options });
   }
 
   /** PUT /send of events (stored or broken) and EDUs in one transaction; `txnId` defaults to a fresh one. */

@@ -4,7 +4,7 @@
 import { createServer, Server, Socket } from 'node:net';
 import { generateKeyPair } from '../../src/crypto/ed25519';
 import { isPrivateAddress } from '../../src/federation/discovery/address-policy';
-import { joinRemoteRoom } from '../../src/federation/remote-join';
+import { joinRemoteRoom } from '../../src/testing/join-remote-room';
 import { signRequest } from '../../src/federation/x-matrix';
 import { Homeserver } from '../../src/homeserver';
 import { startTestFederation, startTestHomeserver } from '../../src/testing';

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHomeserver, Homeserver } from '../../src/homeserver';
-import { joinRemoteRoom } from '../../src/federation/remote-join';
+import { joinRemoteRoom } from '../../src/testing/join-remote-room';
 import { eventually } from '../../src/testing';
 
 const options = { rateLimit: false as const, initialBackoffMs: 20, maxBackoffMs: 100 };

@@ -1,7 +1,7 @@
 // Two dagmar homeservers in one process on loopback: a remote join through make_join/send_join, events
 // flowing both ways through /send, and both servers agreeing on events, state and /extremities.
 import { createHomeserver, Homeserver } from '../../src/homeserver';
-import { joinRemoteRoom } from '../../src/federation/remote-join';
+import { joinRemoteRoom } from '../../src/testing/join-remote-room';
 import { eventually } from '../../src/testing';
 
 let a: Homeserver;

@@ -2,7 +2,7 @@
 // state with an event of one of our own private rooms slipped in — makes our join fail rather than
 // start the room on a state with another room's event in it.
 import { selectAuthEvents } from '../../src/auth';
-import { joinRemoteRoom } from '../../src/federation/remote-join';
+import { joinRemoteRoom } from '../../src/testing/join-remote-room';
 import { isJsonObject } from '../../src/protocol/json';
 import { RoomEvent } from '../../src/protocol/room-event';
 import { getRoomVersion } from '../../src/protocol/room-versions';

@@ -2,7 +2,7 @@
 // from storage at scrape time, and request latency by API — in Prometheus text format. It names every
 // room, so it is served only with the admin token or on its own listener (--metrics-listen).
 import { Homeserver } from '../../src/homeserver';
-import { joinRemoteRoom } from '../../src/federation/remote-join';
+import { joinRemoteRoom } from '../../src/testing/join-remote-room';
 import { eventually, startTestFederation, startTestHomeserver, TestFederation } from '../../src/testing';
 
 const ADMIN_TOKEN = 'metrics-admin-token';

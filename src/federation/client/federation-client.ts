@@ -5,6 +5,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { SigningKey } from '../../crypto/signing-key-file';
 import { parseServerName } from '../../protocol/identifiers';
 import { isJsonObject, JsonObject } from '../../protocol/json';
+import { parseJsonRecordingNumbers } from '../../protocol/raw-json';
 import { signRequest } from '../x-matrix';
 import { PrivateAddressError } from '../discovery/address-policy';
 import { FederationRequestError } from './federation-request-error';
@@ -161,7 +162,9 @@ export class FederationClient {
 
     let parsed: unknown;
     try {
-      parsed = bytes.length === 0 ? undefined : JSON.parse(bytes.toString('utf8'));
+      // Numbers as written (`1.0`, 2^63) are recorded on the parsed objects, so that each event in the
+      // answer is judged by its room version's rules when it is checked (protocol/raw-json).
+      parsed = bytes.length === 0 ? undefined : parseJsonRecordingNumbers(bytes.toString('utf8')).value;
     } catch {
       parsed = undefined;
     }

@@ -1,5 +1,5 @@
-// Builds the federation Koa app: errors → JSON, JSON bodies, key and version routes, and slots where the
-// lead adds the DAG endpoints (authenticated with X-Matrix and rate limited per origin) later.
+// Builds the federation Koa app: errors → JSON, JSON bodies (read per route, after authentication), key
+// and version routes, and slots where the DAG endpoints (X-Matrix, rate limited per origin) are added.
 import Koa from 'koa';
 import type { Middleware } from 'koa';
 import { Router } from '@koa/router';
@@ -56,7 +56,10 @@ export function createFederationApp(options: FederationAppOptions): FederationAp
   const routers: Router[] = [];
   const routeMiddleware: Middleware[] = [];
   let dispatch: Middleware = compose(routeMiddleware);
-  const auth = xMatrixAuth({ serverName: options.ownKeys().serverName, keyRing: options.keyRing, ...clock });
+  // Bodies are read per route, never for requests no route answers; authenticated routes read theirs
+  // only once the X-Matrix header has passed every check that needs no body.
+  const body = jsonBody({ ...(options.bodyLimitBytes !== undefined ? { limitBytes: options.bodyLimitBytes } : {}) });
+  const auth = xMatrixAuth({ serverName: options.ownKeys().serverName, keyRing: options.keyRing, ...clock }, body);
   const perOrigin = options.rateLimit === false ? [] : [federationRateLimit({ ...clock, ...options.rateLimit })];
   const perAddress =
     options.keyRateLimit === false
@@ -64,25 +67,24 @@ export function createFederationApp(options: FederationAppOptions): FederationAp
       : [rateLimit({ ratePerSecond: 50, burst: 200, keyOf: (ctx) => `ip:${ctx.ip}`, ...clock, ...options.keyRateLimit })];
 
   app.use(errorMiddleware(logger));
-  app.use(jsonBody({ ...(options.bodyLimitBytes !== undefined ? { limitBytes: options.bodyLimitBytes } : {}) }));
   // Routers may be added after the app starts serving, so dispatch over the current list.
   app.use((ctx, next) => dispatch(ctx, next));
   app.use(unrecognizedRoute(() => routers));
 
-  const addPublicRouter = (router: Router, chain: Middleware[] = []) => {
+  const addRouter = (router: Router, chain: Middleware[]) => {
     routers.push(router);
     routeMiddleware.push(guarded(router, chain));
     dispatch = compose(routeMiddleware);
   };
   const timing = { ...clock, ...(options.keyValidityMs !== undefined ? { keyValidityMs: options.keyValidityMs } : {}) };
-  addPublicRouter(versionRouter(options.version ?? '0.1.0'));
-  addPublicRouter(keyServerRouter({ ownKeys: options.ownKeys, ...timing }), perAddress);
-  addPublicRouter(keyQueryRouter({ ownKeys: options.ownKeys, keyRing: options.keyRing, ...timing }), perAddress);
+  addRouter(versionRouter(options.version ?? '0.1.0'), [body]);
+  addRouter(keyServerRouter({ ownKeys: options.ownKeys, ...timing }), [...perAddress, body]);
+  addRouter(keyQueryRouter({ ownKeys: options.ownKeys, keyRing: options.keyRing, ...timing }), [...perAddress, body]);
 
   return {
     app,
-    addAuthenticatedRouter: (router) => addPublicRouter(router, [auth, ...perOrigin]),
-    addPublicRouter: (router) => addPublicRouter(router),
+    addAuthenticatedRouter: (router) => addRouter(router, [auth, ...perOrigin]),
+    addPublicRouter: (router) => addRouter(router, [body]),
     listen: (listenOptions) => listen(app, listenOptions),
   };
 }

@@ -6,6 +6,7 @@ import { MatrixError } from '../../protocol/errors';
 import { parseUserId } from '../../protocol/identifiers';
 import { isJsonObject } from '../../protocol/json';
 import { Pdu } from '../../protocol/pdu';
+import { assertEventNumbers } from '../../protocol/raw-json';
 import { toRoomEvent } from '../../protocol/room-event';
 import { roomVersions } from '../../protocol/room-versions';
 import type { FederationContext } from './federation-context';
@@ -25,6 +26,8 @@ export function inviteRouter(fed: FederationContext): Router {
     if (!isJsonObject(body.event)) throw new MatrixError(400, 'M_BAD_JSON', 'Missing event');
     let event;
     try {
+      // Numbers as written in the request (room versions 6+: canonical JSON), which parsing erased.
+      assertEventNumbers(body.event, roomVersions[version]!.strictCanonicalJson);
       event = toRoomEvent(body.event as unknown as Pdu, version);
     } catch (error) {
       throw new MatrixError(400, 'M_BAD_JSON', `Invalid invite event: ${(error as Error).message}`);
@@ -42,7 +45,7 @@ export function inviteRouter(fed: FederationContext): Router {
     const key = fed.signingKey();
     const signed = addEventSignature(event.pdu, version, fed.serverName, key.keyId, key.seed);
     const stored = toRoomEvent(signed, version, { validate: false, eventId });
-    if (!fed.storage.getEvent(eventId)) fed.storage.persistEvents([{ event: stored, outlier: true }]);
+    fed.rooms.storeOutlierMembership(stored); // through the room service, the one way in
     fed.logger.info({ roomId, eventId, invitee: event.stateKey, inviter: event.sender }, 'received an invite');
     ctx.body = { event: signed };
   });

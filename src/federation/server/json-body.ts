@@ -1,13 +1,18 @@
 // Reads a request's JSON body under a byte limit: 413 M_TOO_LARGE past it, 400 M_NOT_JSON for text that
-// is not JSON (or not UTF-8), 400 M_BAD_JSON for JSON that is not an object. Sets ctx.request.body.
+// is not JSON (or not UTF-8), 400 M_BAD_JSON for JSON that is not an object. Sets ctx.request.body and
+// the number issues of its text (protocol/raw-json). Mounted per route, after whatever may refuse the
+// request without its body (X-Matrix header checks), so that refused bodies are never read.
 import type { Middleware } from 'koa';
 import { MatrixError } from '../../protocol/errors';
 import { isJsonObject, JsonObject } from '../../protocol/json';
+import { NumberIssue, parseJsonRecordingNumbers } from '../../protocol/raw-json';
 
 declare module 'koa' {
   interface Request {
     /** The parsed JSON body; undefined when the request had none. */
     body?: JsonObject;
+    /** Numbers of the body's text that JSON.parse could not keep apart (`1.0`, `2^63`); [] without a body. */
+    bodyNumberIssues?: readonly NumberIssue[];
   }
 }
 
@@ -52,14 +57,15 @@ export function jsonBody(options: { limitBytes?: number } = {}): Middleware {
       throw e;
     }
     if (bytes.length > 0) {
-      let value: unknown;
+      let parsed: ReturnType<typeof parseJsonRecordingNumbers>;
       try {
-        value = JSON.parse(decoder.decode(bytes));
+        parsed = parseJsonRecordingNumbers(decoder.decode(bytes));
       } catch {
         throw new MatrixError(400, 'M_NOT_JSON', 'Request body is not valid JSON');
       }
-      if (!isJsonObject(value)) throw new MatrixError(400, 'M_BAD_JSON', 'Request body must be a JSON object');
-      ctx.request.body = value;
+      if (!isJsonObject(parsed.value)) throw new MatrixError(400, 'M_BAD_JSON', 'Request body must be a JSON object');
+      ctx.request.body = parsed.value;
+      ctx.request.bodyNumberIssues = parsed.issues;
     }
     await next();
   };

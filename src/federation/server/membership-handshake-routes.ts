@@ -12,6 +12,8 @@ import { checkAuthRules } from '../../auth';
 import { authStateFrom } from '../../rooms/ingest-pipeline';
 import { toRoomEvent } from '../../protocol/room-event';
 import { Pdu } from '../../protocol/pdu';
+import { assertEventNumbers } from '../../protocol/raw-json';
+import { getRoomVersion } from '../../protocol/room-versions';
 import { PduIntake } from '../pdu-intake';
 import type { FederationContext } from './federation-context';
 import { jsonBodyOf, queryList, requiredParam } from './request-params';
@@ -66,6 +68,13 @@ async function sendMembership(fed: FederationContext, intake: PduIntake, ctx: Co
     throw new MatrixError(400, 'M_BAD_JSON', `Expected an m.room.member ${membership} event by its own state_key in ${roomId}`);
   }
   assertOwnUser(ctx, String(raw.sender));
+  // Before co-signing copies the event (and loses what its text said): numbers as written, room
+  // versions 6+ requiring canonical JSON. intake.check repeats it for unsigned copies.
+  try {
+    assertEventNumbers(raw, getRoomVersion(rv).strictCanonicalJson);
+  } catch (error) {
+    throw new MatrixError(400, 'M_BAD_JSON', `Invalid ${membership} event: ${(error as Error).message}`);
+  }
   // Restricted joins we authorised carry our signature too (server-server API "Restricted rooms").
   const authoriser = typeof content.join_authorised_via_users_server === 'string' ? content.join_authorised_via_users_server : undefined;
   if (membership === 'join' && authoriser && parseUserId(authoriser)?.serverName === fed.serverName) {

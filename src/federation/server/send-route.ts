@@ -4,9 +4,11 @@
 import { Router } from '@koa/router';
 import { MatrixError } from '../../protocol/errors';
 import { isJsonObject } from '../../protocol/json';
+import { getRoomVersion, RoomVersion } from '../../protocol/room-versions';
 import { PduIntake, sendResultFor } from '../pdu-intake';
 import type { FederationContext } from './federation-context';
 import { jsonBodyOf, requiredParam } from './request-params';
+import { reportedEventId } from './reported-event-id';
 import { aclAllows } from './room-access';
 
 export const MAX_TRANSACTION_PDUS = 50;
@@ -40,18 +42,36 @@ export function sendRouter(fed: FederationContext, intake: PduIntake): Router {
     await fed.storage.groupCommit(async () => {
       // Parents usually precede children; ordering by depth saves gap fills within one transaction.
       for (const raw of [...pdus].sort((a, b) => depthOf(a) - depthOf(b))) {
-        // Server ACLs apply to /send per PDU, against the requesting server (spec "Server Access
-        // Control Lists"): a denied room's PDUs get an error and are not processed.
         const roomId = isJsonObject(raw) && typeof raw.room_id === 'string' ? raw.room_id : undefined;
-        if (roomId !== undefined && !aclAllows(fed.storage, roomId, origin)) {
-          const checked = await intake.check(raw);
-          const eventId = checked.ok ? checked.event.eventId : checked.eventId;
-          if (eventId !== undefined) results[eventId] = { error: `Server ${origin} is denied by the room's server ACL` };
+        const version = roomId === undefined ? undefined : fed.storage.roomVersionOf(roomId);
+        const report = (error: string, rv?: RoomVersion): void => {
+          const eventId = reportedEventId(raw, rv);
+          if (eventId !== undefined) results[eventId] = { error };
+          else fed.logger.warn({ origin, txnId, reason: error }, 'dropped a PDU without an event ID');
+        };
+        if (version === undefined) {
+          report(`Unknown room ${String(roomId)}`);
           continue;
         }
-        const result = await intake.process(origin, raw, budget);
-        if (result.eventId !== undefined) results[result.eventId] = sendResultFor(result);
-        else fed.logger.warn({ origin, txnId, reason: 'reason' in result ? result.reason : undefined }, 'dropped a PDU without an event ID');
+        const rv = getRoomVersion(version);
+        // One PDU cannot fail the transaction (spec "Transactions": each PDU gets its own result):
+        // whatever goes wrong while processing it becomes its error, and the others go on.
+        try {
+          // Server ACLs apply to /send per PDU, against the requesting server (spec "Server Access
+          // Control Lists"): a denied room's PDUs get an error and are not processed.
+          if (!aclAllows(fed.storage, roomId as string, origin)) {
+            const checked = await intake.check(raw);
+            const eventId = checked.ok ? checked.event.eventId : (checked.eventId ?? reportedEventId(raw, rv));
+            if (eventId !== undefined) results[eventId] = { error: `Server ${origin} is denied by the room's server ACL` };
+            continue;
+          }
+          const result = await intake.process(origin, raw, budget);
+          if (result.eventId !== undefined) results[result.eventId] = sendResultFor(result);
+          else report(('reason' in result ? result.reason : undefined) ?? result.status, rv);
+        } catch (error) {
+          fed.logger.error({ origin, txnId, eventId: reportedEventId(raw, rv), err: error }, 'processing a PDU failed');
+          report('Internal error while processing this PDU', rv);
+        }
       }
     });
     const response = { pdus: results };

@@ -99,6 +99,8 @@ export class TestPeer {
   readonly pushed: JsonObject[] = [];
   /** Routes a test adds to make the peer lie or stall; they answer before the honest ones. */
   readonly overrides = new Router();
+  /** Rewrites the JSON text of the peer's answers (to lie in ways JSON.stringify cannot, e.g. `1.0`). */
+  rewriteAnswer: ((path: string, text: string) => string) | undefined;
   private running: RunningServer | undefined;
 
   constructor(readonly name: string) {
@@ -216,6 +218,13 @@ export class TestPeer {
   /** The routes dagmar calls on a peer while taking its PDUs in. */
   private routes(): Router {
     const router = new Router();
+    router.use(async (ctx, next) => {
+      await next();
+      if (this.rewriteAnswer && isJsonObject(ctx.body)) {
+        ctx.body = this.rewriteAnswer(ctx.path, JSON.stringify(ctx.body));
+        ctx.type = 'application/json';
+      }
+    });
     const serve = (id: string): RoomEvent | undefined => (this.withheld.has(id) ? undefined : this.known.get(id));
     router.put('/_matrix/federation/v1/send/:txnId', (ctx) => {
       const body = ctx.request.body;
