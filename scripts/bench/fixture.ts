@@ -1,9 +1,7 @@
 // Benchmark: the embedded fixture's speed — a warm startTestHomeserver, a 1,000-event DagBuilder DAG built and
-// loaded with every check, and hs.reset()-style emptying (resetServer) against stopping and starting a server.
+// loaded with every check, and hs.reset() against stopping and starting a server.
 import type { Homeserver } from '../../src/homeserver';
 import { DagBuilder } from '../../src/testing/dag-builder';
-import { loadDag } from '../../src/testing/load-dag';
-import { resetServer } from '../../src/testing/reset-server';
 import { startTestHomeserver } from '../../src/testing/test-federation';
 import { benchLine, percentile } from './support/measure';
 
@@ -60,7 +58,7 @@ async function main(): Promise<void> {
   // 1,000 events built by DagBuilder (signing, auth selection, state resolution at merges) and loaded.
   const hs = await startTestHomeserver('load.bench');
   try {
-    await loadDag(hs, thousandEvents('warmup')); // warms the code paths; then a fresh server for the measurement
+    await hs.load(thousandEvents('warmup')); // warms the code paths; then a fresh server for the measurement
   } finally {
     await hs.stop();
   }
@@ -73,7 +71,7 @@ async function main(): Promise<void> {
     await dag.build();
     buildMs = ms(t);
     t = process.hrtime.bigint();
-    const result = await loadDag(target, dag);
+    const result = await target.load(dag);
     loadMs = ms(t);
     if (dag.events().length !== 1000 || result.counts.accepted !== 1000) throw new Error(`expected 1000 accepted events, got ${JSON.stringify(result.counts)} of ${dag.events().length}`);
     console.log(`1,000-event DAG (two 24-event branches merged, 20 times): built in ${buildMs.toFixed(0)} ms, loaded (checkPdu + ingest) in ${loadMs.toFixed(0)} ms`);
@@ -86,7 +84,7 @@ async function main(): Promise<void> {
     const d = new DagBuilder({ roomVersion: '12', servers: ['a.bench'], seed: 'r' });
     d.create('@alice:a.bench');
     for (let i = 0; i < 195; i++) d.message(`m${i}`);
-    await loadDag(hs, d);
+    await hs.load(d);
   };
   const resets: number[] = [];
   const restarts: number[] = [];
@@ -95,7 +93,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < RESETS; i++) {
       await smallDag(reused);
       t = process.hrtime.bigint();
-      await resetServer(reused);
+      await reused.reset();
       resets.push(ms(t));
     }
   } finally {

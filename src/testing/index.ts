@@ -9,7 +9,6 @@ export * from './dag-builder';
 export { createTestPeer, TestPeer } from './test-peer';
 export type { PduDamage, PeerAnswer, PeerTarget, RecordedRequest, RequestMatch, TestPeerOptions } from './test-peer';
 export { loadDag } from './load-dag';
-export type { DagLoadResult, DagLoadTarget } from './load-dag';
-export { resetServer } from './reset-server';
+export type { DagLoadResult, DagLoadTarget, SignedDag } from './load-dag';
 export { dagmarMatchers, describeDagAround } from './jest-matchers';
 export type { DagHolder, DagmarMatchers, ExpectedState, NameOptions } from './jest-matchers';

@@ -1,7 +1,7 @@
-// loadDag and resetServer on a real in-memory dagmar: a DagBuilder DAG arrives with every check (bad
+// hs.load / loadDag and hs.reset on a real in-memory dagmar: a DagBuilder DAG arrives with every check (bad
 // events judged as on /send), and a reset server is empty but keeps its key, listener and federation.
 import type { Homeserver } from '../../src/homeserver';
-import { createTestPeer, DagBuilder, loadDag, resetServer, startTestHomeserver } from '../../src/testing';
+import { createTestPeer, DagBuilder, loadDag, startTestHomeserver } from '../../src/testing';
 import '../../src/testing/jest';
 
 let hs: Homeserver;
@@ -34,14 +34,14 @@ describe.each(['1', '3', '10', '12'])('room version %s', (version) => {
   });
 });
 
-test('resetServer empties the server, which keeps its key and address and federates again at once', async () => {
+test('hs.reset() empties the server, which keeps its key and address and federates again at once', async () => {
   const key = hs.signingKey().publicKey;
   const url = hs.url();
   const roomId = await hs.rooms.createRoom({ creator: '@alice:hs.test', roomVersion: '11', preset: 'public_chat' });
   const peer = (await createTestPeer({ serverName: 'peer.test' })).connect(hs);
   try {
     await peer.join(roomId, '@bob:peer.test');
-    await resetServer(hs);
+    await hs.reset();
     expect(hs.storage.hasRoom(roomId)).toBe(false);
     expect(hs.storage.getEvent(peer.forwardExtremities(roomId)[0]!)).toBeUndefined();
     expect(hs.signingKey().publicKey).toBe(key);
@@ -54,7 +54,7 @@ test('resetServer empties the server, which keeps its key and address and federa
     // A DAG loaded after the reset finds no trace of the one before.
     const dag = new DagBuilder({ roomVersion: '11', servers: ['a.test'], seed: 'after-reset' });
     dag.create('@alice:a.test').message('hi');
-    expect((await loadDag(hs, dag)).counts).toEqual({ accepted: dag.events().length });
+    expect((await hs.load(dag)).counts).toEqual({ accepted: dag.events().length });
   } finally {
     await peer.stop();
   }
