@@ -148,3 +148,15 @@ test('a seeded peer serves a DagBuilder DAG of the same seed: dagmar joins the p
     await seeded.stop();
   }
 });
+
+test('invites both ways: dagmar invites a peer user (the peer co-signs on /v2/invite), the peer invites a dagmar user (dagmar co-signs)', async () => {
+  const roomId = await hs.rooms.createRoom({ creator: ALICE, roomVersion: '11', preset: 'private_chat' });
+  const invite = await hs.rooms.sendLocalEvent(roomId, { type: 'm.room.member', sender: ALICE, stateKey: BOB, content: { membership: 'invite' } });
+  expect(Object.keys(invite.pdu.signatures ?? {}).sort()).toEqual(['hs.test', 'peer.test']);
+  expect(await peer.waitForRequest(`PUT /_matrix/federation/v2/invite/${roomId}`)).toMatchObject({ origin: 'hs.test', status: 200 });
+
+  const own = await peer.createRoom({ creator: BOB, roomVersion: '11', preset: 'private_chat' });
+  const theirs = await peer.buildEvent(own, { type: 'm.room.member', sender: BOB, stateKey: ALICE, content: { membership: 'invite' } });
+  expect(Object.keys(theirs.pdu.signatures ?? {}).sort()).toEqual(['hs.test', 'peer.test']);
+  expect(hs.storage.getEvent(theirs.eventId)).toMatchObject({ outlier: true });
+});
