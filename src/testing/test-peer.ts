@@ -19,8 +19,7 @@ import type { RunningServer } from '../federation/server/listen';
 import { parseXMatrixHeader, signRequest } from '../federation/x-matrix';
 import { encodeBase64 } from '../protocol/base64';
 import { isJsonObject, JsonObject } from '../protocol/json';
-import type { Pdu } from '../protocol/pdu';
-import { RoomEvent, toRoomEvent } from '../protocol/room-event';
+import type { RoomEvent } from '../protocol/room-event';
 import { getRoomVersion } from '../protocol/room-versions';
 import type { LocalEventFields } from '../rooms/local-event-builder';
 import { CreateRoomOptions, JoinResult, RoomService } from '../rooms/room-service';
@@ -113,7 +112,7 @@ export class TestPeer {
 
   private readonly overrides = new Map<string, OverrideHandler>();
   private readonly overrideRouter = new Router();
-  private readonly waiters = new Set<{ match: RequestMatch; resolve: (r: RecordedRequest) => void }>();
+  private readonly waiters = new Set<{ match: RequestMatch; resolve: (r: RecordedRequest) => void; reject: (e: Error) => void }>();
   private readonly clock: () => number;
   private running: RunningServer | undefined;
   private currentTarget: PeerTarget | undefined;
@@ -181,8 +180,7 @@ export class TestPeer {
     this.client.close();
     await this.running?.close();
     this.running = undefined;
-    for (const waiter of this.waiters) waiter.resolve = () => undefined;
-    this.waiters.clear();
+    for (const waiter of [...this.waiters]) waiter.reject(new Error(`TestPeer ${this.serverName} stopped while waiting for ${String(waiter.match)}`));
     this.storage.close();
   }
 
@@ -245,6 +243,11 @@ export class TestPeer {
           this.waiters.delete(waiter);
           resolve(r);
         },
+        reject: (e: Error) => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          reject(e);
+        },
       };
       const timer = setTimeout(() => {
         this.waiters.delete(waiter);
@@ -274,9 +277,9 @@ export class TestPeer {
     return this.rooms.sendLocalEvent(roomId, { ...fields, content: fields.content ?? {} }, options.prevEvents ? { prevEventIds: options.prevEvents } : {});
   }
 
-  /** The peer's forward extremities for a room (depth descending, then event ID). */
+  /** The peer's forward extremities for a room, all of them (depth descending, then event ID). */
   forwardExtremities(roomId: string): string[] {
-    return this.rooms.prevEventsFor(roomId, 20).map((e) => e.eventId);
+    return this.storage.getForwardExtremities(roomId).map((e) => e.eventId);
   }
 
   /** An event the peer stores (throws when it does not). */
@@ -359,11 +362,6 @@ export class TestPeer {
    */
   authorization(method: string, uri: string, content?: JsonObject, destination = this.destination): string {
     return signRequest({ method, uri, origin: this.serverName, destination, ...(content !== undefined ? { content } : {}) }, this.key.keyId, this.key.seed);
-  }
-
-  /** Parses a PDU the target sent (an invite, a send_join answer) into an event of `roomVersion`. */
-  parsePdu(raw: unknown, roomVersion: string): RoomEvent {
-    return toRoomEvent(raw as Pdu, roomVersion);
   }
 
   // ---- internals ------------------------------------------------------------------------------

@@ -160,3 +160,10 @@ test('invites both ways: dagmar invites a peer user (the peer co-signs on /v2/in
   expect(Object.keys(theirs.pdu.signatures ?? {}).sort()).toEqual(['hs.test', 'peer.test']);
   expect(hs.storage.getEvent(theirs.eventId)).toMatchObject({ outlier: true });
 });
+
+test('a wait still pending when the peer stops is rejected, not left to time out', async () => {
+  const solo = await createTestPeer({ serverName: 'solo.test' });
+  const waiting = solo.waitForRequest('GET /never');
+  await solo.stop();
+  await expect(waiting).rejects.toThrow('TestPeer solo.test stopped while waiting for GET /never');
+});
