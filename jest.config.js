@@ -2,7 +2,7 @@
 // Two projects: the tests that start child processes (`dagmar` commands, crash writers) run them on the built
 // dist/, which their project's globalSetup builds once per run when src/ has changed; a run without any of them
 // (e.g. `npx jest test/protocol`) builds nothing, because jest runs a project's globalSetup only for a project
-// that has tests in the run.
+// that has tests in the run. test/consumer/ is a separate project run by its own run.sh against the packed tarball.
 const CHILD_PROCESS_TESTS = ['<rootDir>/test/cli/**/*.test.ts', '<rootDir>/test/storage/*crash*.test.ts'];
 
 const common = {
@@ -22,7 +22,7 @@ module.exports = {
       ...common,
       displayName: 'in-process',
       testMatch: ['**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cli/', '<rootDir>/test/storage/[^/]*crash[^/]*\\.test\\.ts$'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/consumer/', '<rootDir>/test/cli/', '<rootDir>/test/storage/[^/]*crash[^/]*\\.test\\.ts$'],
     },
     {
       ...common,

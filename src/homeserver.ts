@@ -34,6 +34,7 @@ import { cosignRemoteInvite } from './federation/remote-invite';
 import { FederationMembership } from './federation/remote-join';
 import { pendingRemoteInvite } from './client-api/room-queries';
 import type { FetchLimits } from './federation/fetch-budget';
+import { DagLoadResult, loadDag, SignedDag } from './rooms/load-signed-dag';
 
 export interface HomeserverOptions extends Partial<DagmarConfig> {
   /** Structured logger; default pino at `logLevel` (silent when dataDir is ':memory:' and no level is set). */
@@ -69,6 +70,16 @@ export interface Homeserver {
   /** Base URL of the separate /metrics listener (config metricsListen) once started; undefined without one. */
   metricsUrl(): string | undefined;
   stop(): Promise<void>;
+  /** Persists a signed DAG (a DagBuilder's) as if each event arrived over /send, every check included (rooms/load-signed-dag.ts). */
+  load(dag: SignedDag): Promise<DagLoadResult>;
+  /**
+   * Empties the server while it runs: waits for transactions in flight, then deletes every room, event,
+   * account, token and queued PDU (Storage.reset). Keeps the signing key (same identity, so peers' cached
+   * keys stay right), the listener and URL, the host map, remote keys in the key ring, and per-destination
+   * retry and rate-limit state, which describe the network rather than the data. Test suites reuse one
+   * server this way; an operator wipes a testbed node.
+   */
+  reset(): Promise<void>;
 }
 
 /** Loads our active signing key from storage, generating and storing one on first start. */
@@ -226,6 +237,11 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
       if (metricsRunning) await metricsRunning.close();
       if (running) await running.close();
       storage.close();
+    },
+    load: (dag) => loadDag({ keyRing, rooms }, dag),
+    async reset() {
+      await sender.idle();
+      storage.reset();
     },
   };
   addClientApi({ serverName, storage, rooms, logger, config, now }, federation, { credentialRateLimit: options.rateLimit === false ? false : DEFAULT_CREDENTIAL_RATE_LIMIT });

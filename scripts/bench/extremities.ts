@@ -10,7 +10,9 @@ import { createFederationApp } from '../../src/federation/server/federation-app'
 import { EXTREMITIES_PATH } from '../../src/federation/server/extremities-route';
 import { createHomeserver } from '../../src/homeserver';
 import { encodeBase64 } from '../../src/protocol/base64';
-import { BenchPeer, percentile, rawRequest } from './support/bench-peer';
+import { createTestPeer } from '../../src/testing/test-peer';
+import { percentile } from './support/measure';
+import { rawRequest } from './support/raw-http';
 import { benchLine } from './support/measure';
 
 const DAGMAR = 'dagmar.bench';
@@ -49,7 +51,7 @@ async function drive(agent: http.Agent, baseUrl: string, path: string, headers: 
 async function main(): Promise<void> {
   const hs = createHomeserver({ serverName: DAGMAR, dataDir: ':memory:', rateLimit: false });
   await hs.start({ host: '127.0.0.1', port: 0 });
-  const peer = await new BenchPeer(PEER).start(hs);
+  const peer = (await createTestPeer({ serverName: PEER, seed: 'bench' })).connect(hs);
 
   // Baseline: the same federation app stack and X-Matrix middleware, answering a constant.
   const baseKey = signingKeyFromSeed('base', encodeBase64(new Uint8Array(32).fill(5)));
@@ -67,12 +69,12 @@ async function main(): Promise<void> {
 
   try {
     const roomId = await hs.rooms.createRoom({ creator: `@alice:${DAGMAR}`, roomVersion: '10', preset: 'public_chat' });
-    await peer.join(DAGMAR, roomId, `@bob:${PEER}`);
+    await peer.join(roomId, `@bob:${PEER}`);
     for (let i = 0; i < 20; i++) await hs.rooms.sendLocalEvent(roomId, { type: 'm.room.message', sender: `@alice:${DAGMAR}`, content: { msgtype: 'm.text', body: `hello ${i}` } });
     const path = `/_matrix/federation/v1/extremities/${encodeURIComponent(roomId)}`;
     // X-Matrix signatures carry no timestamp, so one header per target is signed up front; each request is still verified.
-    const dagmarHeaders = { Host: DAGMAR, Authorization: peer.authorization(DAGMAR, 'GET', path) };
-    const baseHeaders = { Host: BASELINE, Authorization: peer.authorization(BASELINE, 'GET', path) };
+    const dagmarHeaders = { Host: DAGMAR, Authorization: peer.authorization('GET', path) };
+    const baseHeaders = { Host: BASELINE, Authorization: peer.authorization('GET', path, undefined, BASELINE) };
     const first = await rawRequest(new http.Agent(), hs.url(), 'GET', path, dagmarHeaders);
     if (first.status !== 200) throw new Error(`dagmar answered ${first.status} ${first.body}`);
     console.log(`room ${roomId}: dagmar answers ${first.body}`);

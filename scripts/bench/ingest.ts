@@ -11,7 +11,9 @@ import type { JsonObject } from '../../src/protocol/json';
 import { redactEvent } from '../../src/protocol/redaction';
 import { RoomEvent } from '../../src/protocol/room-event';
 import { EventFactory } from '../../src/testing/event-factory';
-import { BenchPeer, JoinedRoom, rawRequest } from './support/bench-peer';
+import { stateKey } from '../../src/protocol/state-map';
+import { createTestPeer, TestPeer } from '../../src/testing/test-peer';
+import { rawRequest } from './support/raw-http';
 import { benchLine, opsPerSecond } from './support/measure';
 
 const DAGMAR = 'dagmar.bench';
@@ -30,14 +32,16 @@ interface PreparedTxn {
 }
 
 /** Builds the room's next `count` transactions of messages from bob, each signed and serialised up front. */
-function buildTransactions(peer: BenchPeer, joined: JoinedRoom, roomId: string, shape: 'linear' | 'forked', count: number, label: string): PreparedTxn[] {
-  const factory = new EventFactory({ roomVersion: joined.roomVersion, serverName: PEER, keyId: peer.key.keyId, seed: peer.key.seed, startTs: Date.now() });
-  const auth = ['m.room.create|', 'm.room.power_levels|', `m.room.member|${BOB}`].map((k) => {
-    const event = joined.state.get(k);
-    if (!event) throw new Error(`peer lacks ${k}`);
-    return event;
+function buildTransactions(peer: TestPeer, join: RoomEvent, roomId: string, shape: 'linear' | 'forked', count: number, label: string): PreparedTxn[] {
+  // Built outside the peer's DAG: only dagmar's ingest is measured, not the peer storing its own events.
+  const factory = new EventFactory({ roomVersion: join.roomVersion.id, serverName: PEER, keyId: peer.key.keyId, seed: peer.key.seed, startTs: Date.now() });
+  const state = peer.storage.getCurrentState(roomId);
+  const auth = [stateKey('m.room.create', ''), stateKey('m.room.power_levels', ''), stateKey('m.room.member', BOB)].map((k) => {
+    const id = state.get(k);
+    if (!id) throw new Error(`peer lacks ${k}`);
+    return peer.event(id);
   });
-  let tip = joined.join;
+  let tip = join;
   let n = 0;
   const message = (prevEvents: RoomEvent[]) =>
     factory.build({ type: 'm.room.message', sender: BOB, content: { msgtype: 'm.text', body: `${shape} message ${++n} with a little text in it` }, prevEvents, authEvents: auth, roomId });
@@ -57,7 +61,7 @@ function buildTransactions(peer: BenchPeer, joined: JoinedRoom, roomId: string, 
     const txnId = `${label}-${t}`;
     const path = `/_matrix/federation/v1/send/${txnId}`;
     const body: JsonObject = { origin: PEER, origin_server_ts: Date.now(), pdus: pdus.map((p) => p.pdu as unknown as JsonObject) };
-    txns.push({ path, payload: Buffer.from(JSON.stringify(body)), headers: { Host: DAGMAR, Authorization: peer.authorization(DAGMAR, 'PUT', path, body) }, pdus });
+    txns.push({ path, payload: Buffer.from(JSON.stringify(body)), headers: { Host: DAGMAR, Authorization: peer.authorization('PUT', path, body) }, pdus });
   }
   return txns;
 }
@@ -91,17 +95,17 @@ function signedBytes(pdus: readonly RoomEvent[]): { bytes: Buffer; sig: Buffer }
 async function main(): Promise<void> {
   const hs = createHomeserver({ serverName: DAGMAR, dataDir: ':memory:', rateLimit: false });
   await hs.start({ host: '127.0.0.1', port: 0 });
-  const peer = await new BenchPeer(PEER).start(hs);
+  const peer = (await createTestPeer({ serverName: PEER, seed: 'bench' })).connect(hs);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {
-    const rooms: Record<'warmup' | 'linear' | 'forked', { roomId: string; joined: JoinedRoom }> = {} as never;
+    const rooms: Record<'warmup' | 'linear' | 'forked', { roomId: string; join: RoomEvent }> = {} as never;
     for (const name of ['warmup', 'linear', 'forked'] as const) {
       const roomId = await hs.rooms.createRoom({ creator: `@alice:${DAGMAR}`, roomVersion: '10', preset: 'public_chat' });
-      rooms[name] = { roomId, joined: await peer.join(DAGMAR, roomId, BOB) };
+      rooms[name] = { roomId, join: (await peer.join(roomId, BOB)).event };
     }
-    const warmup = buildTransactions(peer, rooms.warmup.joined, rooms.warmup.roomId, 'forked', WARMUP_TXNS, 'warm');
-    const linear = buildTransactions(peer, rooms.linear.joined, rooms.linear.roomId, 'linear', TXNS, 'lin');
-    const forked = buildTransactions(peer, rooms.forked.joined, rooms.forked.roomId, 'forked', TXNS, 'fork');
+    const warmup = buildTransactions(peer, rooms.warmup.join, rooms.warmup.roomId, 'forked', WARMUP_TXNS, 'warm');
+    const linear = buildTransactions(peer, rooms.linear.join, rooms.linear.roomId, 'linear', TXNS, 'lin');
+    const forked = buildTransactions(peer, rooms.forked.join, rooms.forked.roomId, 'forked', TXNS, 'fork');
 
     // Baseline: node:crypto verification of exactly the signatures the linear and forked PDUs carry.
     const all = signedBytes([...linear, ...forked].flatMap((t) => t.pdus));
@@ -145,12 +149,12 @@ async function onDisk(): Promise<void> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagmar-bench-ingest-'));
   const hs = createHomeserver({ serverName: DAGMAR, dataDir, rateLimit: false, logLevel: 'silent' });
   await hs.start({ host: '127.0.0.1', port: 0 });
-  const peer = await new BenchPeer(PEER).start(hs);
+  const peer = (await createTestPeer({ serverName: PEER, seed: 'bench' })).connect(hs);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   try {
     const roomId = await hs.rooms.createRoom({ creator: `@alice:${DAGMAR}`, roomVersion: '10', preset: 'public_chat' });
-    const joined = await peer.join(DAGMAR, roomId, BOB);
-    const txns = buildTransactions(peer, joined, roomId, 'linear', WARMUP_TXNS + TXNS / 2, 'disk');
+    const { event: join } = await peer.join(roomId, BOB);
+    const txns = buildTransactions(peer, join, roomId, 'linear', WARMUP_TXNS + TXNS / 2, 'disk');
     await send(agent, hs, txns.slice(0, WARMUP_TXNS));
     const rate = await send(agent, hs, txns.slice(WARMUP_TXNS));
     console.log(`PUT /send, linear chain, SQLite file on disk (${dataDir}): ${rate.toFixed(0)} PDUs/s`);

@@ -218,6 +218,23 @@ export class KeyRing {
     return pending;
   }
 
+  /**
+   * Teaches the ring keys learnt out of band (a test fixture's DAG, a pinned peer): `keys` maps key IDs
+   * to unpadded base64 public keys, trusted until `validUntilTs`. Merged like a fetched answer, so keys
+   * the server had before stay known as old keys. Its stored response is unsigned: a notary serving it
+   * vouches for the keys with its own signature only.
+   */
+  async addVerifyKeys(serverName: string, keys: Record<string, string>, validUntilTs: number): Promise<void> {
+    const verifyKeys: ServerKeysRecord['verifyKeys'] = {};
+    for (const [keyId, key] of Object.entries(keys)) {
+      if (!KEY_ID.test(keyId)) throw new KeyResponseError(`invalid key ID ${JSON.stringify(keyId)}`);
+      verifyKeys[keyId] = { key: publicKeyText(key, keyId) };
+    }
+    const response: JsonObject = { server_name: serverName, verify_keys: Object.fromEntries(Object.entries(verifyKeys).map(([id, k]) => [id, { key: k.key }])), valid_until_ts: validUntilTs };
+    const fresh: ServerKeysRecord = { serverName, verifyKeys, oldVerifyKeys: {}, validUntilTs, fetchedAt: this.now(), response };
+    await this.store.put(mergeServerKeys(await this.store.get(serverName), fresh));
+  }
+
   /** Why the last fetch for `serverName` failed, if it did (for error messages). */
   lastFetchError(serverName: string): string | undefined {
     return this.lastAttempt.get(serverName)?.error;

@@ -36,6 +36,13 @@ export class ReadCache<K, V> {
     this.youngWeight += weight;
   }
 
+  /** Forgets everything (the store under it was emptied). */
+  clear(): void {
+    this.young = new Map();
+    this.old = new Map();
+    this.youngWeight = 0;
+  }
+
   /** Forgets an entry a write may have changed. */
   delete(key: K): void {
     // The weight of a deleted young entry stays counted until the next flip: harmless, and cheaper.

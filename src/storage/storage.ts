@@ -350,6 +350,29 @@ export class Storage {
     fsyncSync(this.walFd);
   }
 
+  /**
+   * Deletes every room, event, account and queued PDU — all data but our signing keys and the schema —
+   * in one transaction, and forgets every cached row: the server keeps its identity and is otherwise
+   * new (test suites reuse one server this way; an operator wipes a testbed node). Tables are listed
+   * from the schema, so a later migration's table is wiped too.
+   */
+  reset(): void {
+    const kept = new Set(['signing_keys', 'schema_migrations']);
+    const tables = (this.#db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as Array<{ name: string }>)
+      .map((row) => row.name)
+      .filter((name) => !kept.has(name));
+    this.#dialect.writeTransaction(this.#db, () => {
+      this.#db.pragma('defer_foreign_keys = ON'); // rows reference each other across tables; checked at commit
+      for (const table of tables) this.#db.prepare(`DELETE FROM "${table}"`).run();
+    })();
+    this.flush();
+    this.events.clear();
+    this.snapshots.clear();
+    this.currentStates.clear();
+    this.roomsById.clear();
+    this.versionsByNid.clear();
+  }
+
   close(): void {
     this.flush();
     if (this.walFd !== undefined) closeSync(this.walFd);

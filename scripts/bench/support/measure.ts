@@ -34,3 +34,10 @@ export async function asyncOpsPerSecond(fn: () => Promise<unknown>, minMs = 1500
   }
   return (ops * 1000) / elapsed;
 }
+
+/** Latency percentile (0–100) of a list of milliseconds, nearest rank. */
+export function percentile(samples: readonly number[], p: number): number {
+  if (samples.length === 0) return NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
