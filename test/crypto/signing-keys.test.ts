@@ -26,6 +26,14 @@ describe('signing key file', () => {
 });
 
 describe('Ed25519', () => {
+  test('public keys derived from seeds through node:crypto match tweetnacl for 200 random seeds', () => {
+    for (let i = 0; i < 200; i++) {
+      const pair = generateKeyPair();
+      const naclPair = nacl.sign.keyPair.fromSeed(decodeBase64(pair.seed));
+      expect(pair.publicKey).toBe(Buffer.from(naclPair.publicKey).toString('base64').replace(/=+$/, ''));
+    }
+  });
+
   test('node:crypto signatures match tweetnacl for random keys and messages', () => {
     for (let i = 0; i < 20; i++) {
       const pair = generateKeyPair();
