@@ -38,6 +38,8 @@ export interface LightView {
   extremities: Record<string, string[]>;
   /** The extremities whose state went into the resolution, newest first (what `send` builds on). */
   used: string[];
+  /** How the state after each used extremity was obtained: cached, derived from known states, or a checked /state_ids claim. */
+  learnt: Record<string, 'known' | 'derived' | 'claimed'>;
   disagreements: Disagreement[];
   stats: LightStats;
 }
@@ -78,7 +80,9 @@ export async function learnCurrentState(deps: LearnDeps, room: LightRoom, via: r
   const accepted = new Map<string, StateMap>();
   const settled = new Set<string>(); // accepted or left out for good in this call
   const leaveOut = (id: string) => settled.add(id);
-  const accept = (id: string, state: StateMap) => {
+  const learnt: LightView['learnt'] = {};
+  const accept = (id: string, state: StateMap, how: 'known' | 'derived' | 'claimed') => {
+    learnt[id] = how;
     accepted.set(id, state);
     settled.add(id);
     room.rememberState(id, state);
@@ -87,7 +91,7 @@ export async function learnCurrentState(deps: LearnDeps, room: LightRoom, via: r
   // 1. Extremities we already know the state after.
   for (const id of claimers.keys()) {
     const known = room.stateAfter.get(id);
-    if (known && deps.cache.get(id)?.rejected === undefined) accept(id, known);
+    if (known && deps.cache.get(id)?.rejected === undefined) accept(id, known, 'known');
   }
 
   // 2. Extremities that descend from known states: fetch what lies between and apply it.
@@ -104,7 +108,7 @@ export async function learnCurrentState(deps: LearnDeps, room: LightRoom, via: r
         if (rejected !== undefined) {
           report('auth-failed', claimers.get(id)!, `the extremity fails the auth rules: ${rejected}`, id);
           leaveOut(id);
-        } else accept(id, state);
+        } else accept(id, state, 'derived');
       }
     } catch (error) {
       report(kindOfRequestFailure(error), [server], `refreshing from known state: ${(error as Error).message}`);
@@ -133,7 +137,7 @@ export async function learnCurrentState(deps: LearnDeps, room: LightRoom, via: r
       leaveOut(id);
       continue;
     }
-    accept(id, claims[0]!.state);
+    accept(id, claims[0]!.state, 'claimed');
   }
 
   if (accepted.size === 0) throw noView(room.roomId, 'no extremity could be verified', disagreements);
@@ -156,7 +160,7 @@ export async function learnCurrentState(deps: LearnDeps, room: LightRoom, via: r
     const cached = deps.cache.get(id);
     if (cached) state.set(k, cached.event);
   }
-  return { roomId: room.roomId, roomVersion: room.roomVersion.id, state, stateIds, extremities, used, disagreements, stats };
+  return { roomId: room.roomId, roomVersion: room.roomVersion.id, state, stateIds, extremities, used, learnt, disagreements, stats };
 }
 
 /** The extremity itself, from the first claiming server that serves a verifiable copy; reported if it fails auth. */

@@ -58,3 +58,19 @@ export async function startLightRoom(roomVersion = '10', lightOptions: Parameter
   await waitConverged([a, b, c], roomId);
   return { fed, a, b, c, light, roomId };
 }
+
+/** The content of the current m.room.power_levels on `hs`, to change one thing in it. */
+export function powerLevels(hs: Homeserver, roomId: string): Record<string, unknown> {
+  const id = hs.rooms.currentStateEventId(roomId, 'm.room.power_levels', '')!;
+  return structuredClone(hs.storage.getEvent(id)!.event.content) as Record<string, unknown>;
+}
+
+/** Sets users' (and event types') power levels from A (as @alice, the creator) and waits until everyone has it. */
+export async function grantPower(f: LightRoomFixture, users: Record<string, number>, events: Record<string, number> = {}): Promise<void> {
+  const content = powerLevels(f.a, f.roomId);
+  content.events = { ...(content.events as Record<string, number>), ...events };
+  const current = (content.users ?? {}) as Record<string, number>;
+  content.users = { ...current, ...users };
+  await f.a.rooms.sendLocalEvent(f.roomId, { type: 'm.room.power_levels', sender: '@alice:a.test', stateKey: '', content: content as never });
+  await waitConverged([f.a, f.b, f.c], f.roomId);
+}
