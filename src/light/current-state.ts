@@ -58,8 +58,14 @@ export async function learnCurrentState(deps: LearnDeps, room: LightRoom, via: r
   const disagreements: Disagreement[] = [];
   const call = { timeoutMs: deps.requestTimeoutMs, signal: budget.signal };
   const ctxFor = (server: string): VerifyContext => ({ api: deps.api, keyLookup: deps.keyLookup, cache: deps.cache, roomId: room.roomId, roomVersion: room.roomVersion, server, budget, call });
-  const report = (kind: Disagreement['kind'], servers: string[], reason: string, eventId?: string) =>
-    disagreements.push({ kind, servers, reason, ...(eventId !== undefined ? { eventId } : {}) });
+  const reported = new Set<string>();
+  const report = (kind: Disagreement['kind'], servers: string[], reason: string, eventId?: string) => {
+    const entry: Disagreement = { kind, servers, reason, ...(eventId !== undefined ? { eventId } : {}) };
+    const text = JSON.stringify(entry);
+    if (reported.has(text)) return; // the same failure seen on two paths is one disagreement
+    reported.add(text);
+    disagreements.push(entry);
+  };
 
   const extremities: Record<string, string[]> = {};
   const claimers = new Map<string, string[]>();
@@ -100,6 +106,7 @@ export async function learnCurrentState(deps: LearnDeps, room: LightRoom, via: r
     if (pending.length === 0 || room.stateAfter.size === 0) continue;
     try {
       const derived = await deriveStates(ctxFor(server), room.stateAfter, pending);
+      for (const [id, failure] of derived.failures) report(failure.kind === 'wrong-room' ? 'state-wrong-room' : 'unverifiable-event', [server], failure.reason, id);
       for (const [id, state] of derived.states) if (!claimers.has(id)) room.rememberState(id, state);
       for (const id of pending) {
         const state = derived.states.get(id);

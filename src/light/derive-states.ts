@@ -13,13 +13,15 @@ import type { RoomEvent } from '../protocol/room-event';
 import { resolveState } from '../state/resolve-state';
 import { StateMap, stateKey } from '../state/state-map';
 import { authStateOf } from './auth-state-of';
-import { parseSupplied, VerifyContext, verifyEvents } from './verify-events';
+import { parseSupplied, VerifyContext, VerifyFailure, verifyEvents } from './verify-events';
 
 export interface Derived {
   /** State after each event that could be derived (the new extremities among them). */
   states: Map<string, StateMap>;
   /** Events, among the derived, that fail the auth rules on the state before them (they change nothing). */
   rejected: Map<string, string>;
+  /** Events this server served that failed verification (never cached). */
+  failures: Map<string, VerifyFailure>;
 }
 
 /** `/get_missing_events` never returns more than this many (dagmar's and Synapse's cap is 20). */
@@ -32,7 +34,7 @@ const MAX_EARLIEST = 20;
  * derived; request failures are thrown for the caller to report.
  */
 export async function deriveStates(ctx: VerifyContext, known: ReadonlyMap<string, StateMap>, latest: readonly string[]): Promise<Derived> {
-  const derived: Derived = { states: new Map(), rejected: new Map() };
+  const derived: Derived = { states: new Map(), rejected: new Map(), failures: new Map() };
   if (known.size === 0 || latest.length === 0) return derived;
   const earliest = [...known.keys()]
     .map((id) => ctx.cache.get(id)?.event)
@@ -43,6 +45,7 @@ export async function deriveStates(ctx: VerifyContext, known: ReadonlyMap<string
   const answer = await ctx.api.getMissingEvents(ctx.server, ctx.roomId, { earliest_events: earliest, latest_events: latest, limit: MISSING_EVENTS_LIMIT }, ctx.call);
   const between = await parseSupplied(ctx, answer.events.slice(0, MISSING_EVENTS_LIMIT));
   const failures = await verifyEvents(ctx, [...new Set([...between.map((e) => e.eventId), ...latest])], between);
+  for (const [id, failure] of failures) derived.failures.set(id, failure);
 
   const events = new Map<string, RoomEvent>();
   for (const id of [...between.map((e) => e.eventId), ...latest]) {
