@@ -57,7 +57,7 @@ export interface JoinOptions {
   via: readonly string[];
 }
 
-export interface SendOptions extends CurrentStateOptions {}
+export type SendOptions = CurrentStateOptions;
 
 export interface SendResult {
   eventId: string;
