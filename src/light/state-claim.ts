@@ -12,7 +12,7 @@ import { parseSupplied, VerifyContext, verifyEvents } from './verify-events';
 export type StateClaim = { ok: true; stateAfter: StateMap } | { ok: false; kind: DisagreementKind; reason: string };
 
 /** Past this many missing events, and when they are most of the state, one `/state` beats many `/event`. */
-const BULK_THRESHOLD = 50;
+const BULK_THRESHOLD = 20;
 
 function bad(kind: DisagreementKind, reason: string): StateClaim {
   return { ok: false, kind, reason };
