@@ -23,6 +23,9 @@ import type { RoomEvent } from '../protocol/room-event';
 import { getRoomVersion, RoomVersion } from '../protocol/room-versions';
 import { parseStateKey, stateKey } from '../state/state-map';
 import { openStorage, Storage } from '../storage';
+import { LightCacheRepository } from '../storage/light-cache-repository';
+import { toRoomEvent } from '../protocol/room-event';
+import type { Pdu } from '../protocol/pdu';
 import { CurrentStateOptions, learnCurrentState, LightView } from './current-state';
 import { kindOfRequestFailure } from './disagreement';
 import { buildLightEvent, LightEventFields, Signer } from './light-event-builder';
@@ -35,7 +38,7 @@ import { VerifiedEvents } from './verified-events';
 
 export interface LightServerOptions {
   serverName: string;
-  /** ':memory:' (default) or a directory: the signing key is kept there and survives restarts. */
+  /** ':memory:' (default) or a directory: the signing key and the cache (rooms, verified events, states) survive restarts there. */
   dataDir?: string;
   /** Server name → base URL, for testbeds; other names go through spec discovery. */
   hostMap?: Record<string, string>;
@@ -95,6 +98,7 @@ export class LightServer {
   readonly federation: FederationApp;
   readonly logger: Logger;
   private readonly storage: Storage | undefined;
+  private readonly disk: LightCacheRepository | undefined;
   private readonly key: SigningKey;
   private readonly client: FederationClient;
   private readonly api: FederationApi;
@@ -111,6 +115,8 @@ export class LightServer {
     if (dataDir !== ':memory:') mkdirSync(dataDir, { recursive: true });
     this.storage = dataDir === ':memory:' ? undefined : openStorage(joinPath(dataDir, 'light.sqlite'));
     this.key = loadOrCreateKey(this.storage);
+    this.disk = this.storage && new LightCacheRepository(this.storage.db);
+    if (this.disk) this.load(this.disk);
     this.logger = options.logger ?? pino({ name: this.serverName, level: 'silent' });
     const discovery = new ServerDiscovery({ resolveSrv: dnsResolveSrv, fetchWellKnown: (host) => httpsFetchWellKnown(host) });
     this.hostMap = new HostMapResolver(options.hostMap ?? {}, discovery);
@@ -187,6 +193,7 @@ export class LightServer {
           room.rememberState(joined.event.eventId, joined.stateAfter);
           room.servers.add(via);
           this.ownEvents.set(joined.event.eventId, joined.event);
+          this.save(room, [joined.event.eventId]);
           return { eventId: joined.event.eventId, roomVersion: joined.roomVersion.id, via };
         } catch (error) {
           errors.push(`${via}: ${(error as Error).message}`);
@@ -203,7 +210,9 @@ export class LightServer {
    */
   async currentState(roomId: string, options: CurrentStateOptions): Promise<LightView> {
     const room = this.joinedRoom(roomId);
-    return (await measured((stats) => this.learn(room, options, stats))).result;
+    const view = (await measured((stats) => this.learn(room, options, stats))).result;
+    this.save(room, view.used);
+    return view;
   }
 
   /**
@@ -237,6 +246,7 @@ export class LightServer {
       else room.rememberState(event.eventId, view.stateIds);
       return { eventId: event.eventId, event, delivered, view };
     });
+    this.save(room, [result.eventId]);
     return { ...result, stats };
   }
 
@@ -252,6 +262,33 @@ export class LightServer {
     const room = this.rooms.get(roomId);
     if (!room) throw new MatrixError(404, 'M_NOT_FOUND', `${roomId} is not a room this light server has joined`);
     return room;
+  }
+
+  /** Writes the room, the events verified since the last save, and the states after `current` (when on disk). */
+  private save(room: LightRoom, current: readonly string[]): void {
+    const fresh = this.cache.takeFresh();
+    if (!this.disk) return;
+    const events = fresh.map(({ event, rejected }) => ({ eventId: event.eventId, roomId: event.roomId, pdu: event.pdu as never, rejected, own: this.ownEvents.has(event.eventId) }));
+    const states = current.flatMap((eventId) => {
+      const state = room.stateAfter.get(eventId);
+      return state ? [{ eventId, state: [...state] }] : [];
+    });
+    this.disk.save({ roomId: room.roomId, roomVersion: room.roomVersion.id, servers: [...room.servers] }, events, states);
+  }
+
+  /** Reads back what save() wrote: these events were verified before they were stored. */
+  private load(disk: LightCacheRepository): void {
+    for (const record of disk.rooms()) {
+      const room = this.roomFor(record.roomId, getRoomVersion(record.roomVersion));
+      record.servers.forEach((s) => room.servers.add(s));
+      for (const e of disk.events(record.roomId)) {
+        const event = toRoomEvent(e.pdu as unknown as Pdu, room.roomVersion, { validate: false, eventId: e.eventId });
+        this.cache.put({ event, rejected: e.rejected });
+        if (e.own) this.ownEvents.set(e.eventId, event);
+      }
+      for (const s of disk.states(record.roomId)) room.rememberState(s.eventId, new Map(s.state));
+    }
+    this.cache.takeFresh();
   }
 
   private assertOurs(userId: string): void {

@@ -12,6 +12,8 @@ export interface VerifiedEvent {
 export class VerifiedEvents {
   private readonly events = new Map<string, VerifiedEvent>();
   private readonly rejectedIds = new Set<string>();
+  /** Put since the last takeFresh(), for whoever persists the cache. */
+  private fresh: VerifiedEvent[] = [];
 
   get(eventId: string): VerifiedEvent | undefined {
     return this.events.get(eventId);
@@ -24,6 +26,14 @@ export class VerifiedEvents {
   put(entry: VerifiedEvent): void {
     this.events.set(entry.event.eventId, entry);
     if (entry.rejected !== undefined) this.rejectedIds.add(entry.event.eventId);
+    this.fresh.push(entry);
+  }
+
+  /** Entries put since the last call (and forgets them). */
+  takeFresh(): VerifiedEvent[] {
+    const taken = this.fresh;
+    this.fresh = [];
+    return taken;
   }
 
   /** The IDs of cached events the auth rules rejected (state resolution must know them). */

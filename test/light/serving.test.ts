@@ -8,7 +8,8 @@ import { parseServerKeysResponse } from '../../src/crypto/key-ring';
 import { FederationRequestError } from '../../src/federation/client/federation-request-error';
 import { createLightServer } from '../../src/light';
 import { rawRequest } from '../federation/support/raw-request';
-import { grantPower, LightRoomFixture, POLICY, startLightRoom } from './support/light-fixture';
+import { eventually } from '../../src/testing/test-federation';
+import { grantPower, LightRoomFixture, POLICY, startLightRoom, stateOf, viewState } from './support/light-fixture';
 
 describe('in a room', () => {
   let f: LightRoomFixture;
@@ -50,6 +51,36 @@ describe('in a room', () => {
     expect(error).toBeInstanceOf(FederationRequestError);
     expect((error as FederationRequestError).status).toBe(404);
   });
+});
+
+test('with a data directory the room, its verified events and states survive a restart', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dagmar-light-'));
+  const f = await startLightRoom('10', { dataDir: dir });
+  try {
+    await grantPower(f, { [POLICY]: 50 });
+    const sent = await f.light.send(f.roomId, { type: 'm.room.topic', stateKey: '', sender: POLICY, content: { topic: 'before restart' } }, { via: ['a.test'] });
+    await f.light.stop();
+    f.fed.lights.splice(0);
+
+    const again = createLightServer({ serverName: 'policy.test', dataDir: dir, rateLimit: false });
+    await again.start({ port: 0 });
+    for (const hs of f.fed.servers) {
+      hs.hostMap.set('policy.test', again.url());
+      again.hostMap.set(hs.serverName, hs.url());
+    }
+    f.fed.lights.push(again);
+    expect(again.knownRooms()).toEqual([{ roomId: f.roomId, roomVersion: '10' }]);
+    // No join, no state download: what it knew is still verified, so only the new extremities are asked for.
+    await eventually(() => f.a.rooms.currentStateEventId(f.roomId, 'm.room.topic', '') === sent.eventId, 'the topic on A');
+    const view = await again.currentState(f.roomId, { via: ['a.test'] });
+    expect(viewState(view)).toEqual(stateOf(f.a, f.roomId));
+    expect(view.stats.eventsFetched).toBeLessThanOrEqual(1);
+    const served = await f.a.client.requestJson('policy.test', 'GET', `/_matrix/federation/v1/event/${encodeURIComponent(sent.eventId)}`);
+    expect(served.pdus).toEqual([sent.event.pdu]);
+  } finally {
+    await f.fed.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('with a data directory the signing key survives a restart; in memory it does not', async () => {
