@@ -40,15 +40,18 @@ const forks: Array<[string, Fork]> = [
   ],
 ];
 
-const ways: Array<[string, number]> = [
-  ['derived from the join', 0],
-  ['first learnt from /state_ids', 25],
+// State resolution by room version: v1 (room v1), v2 (room v10), v2.1 (room v12).
+const ways: Array<[string, string, number]> = [
+  ['10', 'derived from the join', 0],
+  ['10', 'first learnt from /state_ids', 25],
+  ['1', 'first learnt from /state_ids', 25],
+  ['12', 'first learnt from /state_ids', 25],
 ];
 
-describe.each(ways)('%s', (_way, messagesBefore) => {
+describe.each(ways)('room version %s, %s', (roomVersion, _way, messagesBefore) => {
   let f: LightRoomFixture;
   beforeEach(async () => {
-    f = await startLightRoom('10');
+    f = await startLightRoom(roomVersion);
     // Bob may ban and change power levels (below his own): both sides of each fork are allowed where made.
     await grantPower(f, { '@bob:b.test': 50 }, { 'm.room.power_levels': 50 });
     for (let i = 0; i < messagesBefore; i++) {

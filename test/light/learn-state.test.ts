@@ -13,7 +13,7 @@ async function crowd(f: LightRoomFixture, count: number): Promise<void> {
   await waitConverged([f.a, f.b, f.c], f.roomId);
 }
 
-describe.each(['10', '12'])('room version %s', (roomVersion) => {
+describe.each(['1', '10', '12'])('room version %s', (roomVersion) => {
   let f: LightRoomFixture;
   beforeEach(async () => {
     f = await startLightRoom(roomVersion);

@@ -4,7 +4,7 @@ import { joinRemoteRoom } from '../../src/federation/remote-join';
 import { eventually } from '../../src/testing/test-federation';
 import { grantPower, LightRoomFixture, POLICY, startLightRoom, waitConverged } from './support/light-fixture';
 
-describe.each(['10', '12'])('room version %s', (roomVersion) => {
+describe.each(['1', '10', '12'])('room version %s', (roomVersion) => {
   let f: LightRoomFixture;
   beforeEach(async () => {
     f = await startLightRoom(roomVersion);
