@@ -30,13 +30,18 @@ export async function claimStateAfter(ctx: VerifyContext, extremity: RoomEvent):
   if (missing.length > BULK_THRESHOLD && missing.length * 2 > ids.length) {
     const answer = await ctx.api.getState(ctx.server, ctx.roomId, extremity.eventId, ctx.call);
     supplied = await parseSupplied(ctx, [...answer.pdus, ...answer.auth_chain]);
+    // A server's /state must hold what its /state_ids names; fetching the rest one by one would let a
+    // liar listing made-up IDs cost us a request each.
+    const held = new Set(supplied.map((e) => e.eventId));
+    const absent = missing.filter((id) => !held.has(id));
+    if (absent.length > 0) return bad('unverifiable-event', `/state_ids names ${absent.length} events its /state does not hold or that fail the PDU checks, e.g. ${absent[0]}`);
   }
   const failures = await verifyEvents(ctx, ids, supplied);
 
   const before: StateMap = new Map();
   for (const id of ids) {
     const failure = failures.get(id);
-    if (failure) return bad(failure.kind === 'wrong-room' ? 'state-wrong-room' : 'state-invalid', failure.reason);
+    if (failure) return bad(failure.kind === 'wrong-room' ? 'state-wrong-room' : 'unverifiable-event', failure.reason);
     const { event, rejected } = ctx.cache.get(id)!;
     if (event.stateKey === undefined) return bad('state-invalid', `${id} is not a state event`);
     if (rejected !== undefined) return bad('state-invalid', `${id} is in the state but fails the auth rules: ${rejected}`);
