@@ -11,16 +11,19 @@ import { LightRoomFixture, waitConverged } from './light-fixture';
 export type Rewrite = (body: Record<string, unknown>, ctx: Context) => unknown;
 
 export class LyingServer {
-  private rules: Array<{ pattern: RegExp; rewrite?: Rewrite; hang?: boolean; answer?: unknown }> = [];
+  private rules: Array<{ pattern: RegExp; rewrite?: Rewrite; hang?: boolean; answer?: unknown; status?: number }> = [];
   private readonly held: Array<() => void> = [];
+  /** `METHOD /path` (decoded) of every federation request it received. */
+  readonly requests: string[] = [];
 
   constructor(readonly hs: Homeserver) {
     hs.federation.app.middleware.unshift(async (ctx, next) => {
       const line = `${ctx.method} ${decodeURIComponent(ctx.path)}`;
+      this.requests.push(line);
       const rule = this.rules.find((r) => r.pattern.test(line));
       if (rule?.hang) await new Promise<void>((resolve) => this.held.push(resolve));
       if (rule?.answer !== undefined) {
-        ctx.status = 200;
+        ctx.status = rule.status ?? 200;
         ctx.body = rule.answer;
         return;
       }
@@ -35,8 +38,8 @@ export class LyingServer {
   }
 
   /** Answers matching requests with `answer` itself, without asking the honest server. */
-  serve(pattern: RegExp, answer: unknown): void {
-    this.rules.push({ pattern, answer });
+  serve(pattern: RegExp, answer: unknown, status = 200): void {
+    this.rules.push({ pattern, answer, status });
   }
 
   /** Holds back answers to matching requests until release() (a server that stops answering). */
