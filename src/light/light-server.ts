@@ -23,7 +23,7 @@ import type { RoomEvent } from '../protocol/room-event';
 import { getRoomVersion, RoomVersion } from '../protocol/room-versions';
 import { parseStateKey, stateKey } from '../state/state-map';
 import { openStorage, Storage } from '../storage';
-import { LightCacheRepository } from '../storage/light-cache-repository';
+import { lightCacheOf, LightCacheRepository } from '../storage/light-cache-repository';
 import { toRoomEvent } from '../protocol/room-event';
 import type { Pdu } from '../protocol/pdu';
 import { CurrentStateOptions, learnCurrentState, LightView } from './current-state';
@@ -115,7 +115,7 @@ export class LightServer {
     if (dataDir !== ':memory:') mkdirSync(dataDir, { recursive: true });
     this.storage = dataDir === ':memory:' ? undefined : openStorage(joinPath(dataDir, 'light.sqlite'));
     this.key = loadOrCreateKey(this.storage);
-    this.disk = this.storage && new LightCacheRepository(this.storage.db);
+    this.disk = this.storage && lightCacheOf(this.storage);
     if (this.disk) this.load(this.disk);
     this.logger = options.logger ?? pino({ name: this.serverName, level: 'silent' });
     const discovery = new ServerDiscovery({ resolveSrv: dnsResolveSrv, fetchWellKnown: (host) => httpsFetchWellKnown(host) });

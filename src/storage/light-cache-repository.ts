@@ -2,6 +2,7 @@
 // state after its latest extremities. One transaction per save; reads only at start.
 import type BetterSqlite3 from 'better-sqlite3';
 import type { JsonObject } from '../protocol/json';
+import type { Storage } from './storage';
 
 export interface LightRoomRecord {
   roomId: string;
@@ -67,4 +68,9 @@ export class LightCacheRepository {
     const rows = this.db.prepare('SELECT event_id, state_json FROM light_states WHERE room_id = ?').all(roomId) as Array<{ event_id: string; state_json: string }>;
     return rows.map((r) => ({ eventId: r.event_id, state: JSON.parse(r.state_json) as Array<[string, string]> }));
   }
+}
+
+/** The light cache over an open Storage's connection (the light server keeps its key there too). */
+export function lightCacheOf(storage: Pick<Storage, 'db'>): LightCacheRepository {
+  return new LightCacheRepository(storage.db);
 }
