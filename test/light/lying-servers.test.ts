@@ -1,7 +1,8 @@
 // Servers that lie on purpose, over real HTTP (a real dagmar server with its answers rewritten): a
 // forged or unsigned event, a /state_ids answer that contradicts the extremity's auth_events, one that
 // names another room's event, an extremity that fails auth, two servers whose states differ at the same
-// event, answers too big or malformed, a server that never answers. Each is detected, left out, and
+// event, answers too big or malformed, a server that never answers, a send_join answer with an unsigned
+// state event. Each is detected, left out, and
 // named in `disagreements` (or in the typed error when nothing trustworthy is left); the view stays the
 // honest one.
 import type { Homeserver } from '../../src/homeserver';
@@ -185,4 +186,17 @@ test('a server that never answers is reported as timed out, and the others still
   const view = await f.light.currentState(f.roomId, { via: ['evil.test', 'a.test'] });
   expect(about(view.disagreements, 'timeout', 'evil.test')).toHaveLength(1);
   expect(viewState(view)).toEqual(stateOf(f.a, f.roomId));
+});
+
+test('a send_join answer holding an unsigned state event fails the join there; another server’s answer is used', async () => {
+  liar.lie(/^PUT \/_matrix\/federation\/v2\/send_join\//, (body) => ({
+    ...body,
+    state: (body.state as Array<Record<string, unknown>>).map((p) => (p.type === 'm.room.power_levels' ? { ...p, signatures: {} } : p)),
+  }));
+  const error = await f.light.join(f.roomId, '@mod:policy.test', { via: ['evil.test'] }).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(MatrixError);
+  expect((error as MatrixError).message).toMatch(/evil\.test: .*(PDU checks|verify)/);
+
+  const joined = await f.light.join(f.roomId, '@mod:policy.test', { via: ['evil.test', 'a.test'] });
+  expect(joined.via).toBe('a.test');
 });
