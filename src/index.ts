@@ -7,3 +7,4 @@ export * from './storage';
 export * from './rooms/room-service';
 export * from './homeserver';
 export * from './config';
+export * from './light';

@@ -9,7 +9,7 @@ import { isJsonObject } from '../protocol/json';
 import { RoomEvent } from '../protocol/room-event';
 import { getRoomVersion, RoomVersion } from '../protocol/room-versions';
 import { IngestOutcome } from '../rooms/ingest-pipeline';
-import { checkPdu } from '../rooms/pdu-checks';
+import { checkPdu } from '../crypto/pdu-checks';
 import type { RoomService } from '../rooms/room-service';
 import { stateKey, StateMap } from '../protocol/state-map';
 import type { Storage } from '../storage';

@@ -12,7 +12,7 @@ import { Pdu } from '../protocol/pdu';
 import { RoomEvent, toRoomEvent } from '../protocol/room-event';
 import { getRoomVersion, ROOM_VERSION_IDS, RoomVersion } from '../protocol/room-versions';
 import type { EventSigner } from '../rooms/local-event-builder';
-import { checkPdu } from '../rooms/pdu-checks';
+import { checkPdu } from '../crypto/pdu-checks';
 import type { MembershipIngest, RemoteJoinResult, RemoteLeaveResult, RemoteMembership } from '../rooms/remote-membership';
 import { belongsToRoom, foreignReason, foreignReferences, RoomRef } from '../rooms/room-membership-check';
 import { stateKey, StateMap } from '../protocol/state-map';

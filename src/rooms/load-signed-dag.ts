@@ -3,7 +3,7 @@
 import type { KeyRing } from '../crypto/key-ring';
 import type { RoomEvent } from '../protocol/room-event';
 import { getRoomVersion } from '../protocol/room-versions';
-import { checkPdu } from './pdu-checks';
+import { checkPdu } from '../crypto/pdu-checks';
 import type { RoomService } from './room-service';
 
 /** What loading reads of a DAG: its events, parents first, the create event first, and its servers' keys (DagBuilder has all three). */

@@ -14,6 +14,8 @@ import type { StorageContext } from './storage-context';
 import { TransactionsRepository } from './transactions-repository';
 import { UsersRepository } from './users-repository';
 
+import { LightCacheRepository } from './light-cache-repository';
+
 export class Repositories {
   readonly rooms: RoomsRepository;
   readonly events: EventsRepository;
@@ -28,6 +30,7 @@ export class Repositories {
   readonly users: UsersRepository;
   readonly accessTokens: AccessTokensRepository;
   readonly clientTxns: ClientTxnsRepository;
+  readonly lightCache: LightCacheRepository;
 
   constructor(readonly ctx: StorageContext) {
     this.rooms = new RoomsRepository(ctx);
@@ -40,6 +43,7 @@ export class Repositories {
     this.serverKeys = new ServerKeysRepository(ctx);
     this.signingKeys = new SigningKeysRepository(ctx);
     this.outboundQueue = new OutboundQueueRepository(ctx);
+    this.lightCache = new LightCacheRepository(ctx);
     this.users = new UsersRepository(ctx);
     this.accessTokens = new AccessTokensRepository(ctx);
     this.clientTxns = new ClientTxnsRepository(ctx);

@@ -20,6 +20,7 @@ import { NotFoundInStorage } from './storage-errors';
 import type { TimelineDirection, TimelinePosition } from './timeline-position';
 import { TIMELINE_END_KEY, TIMELINE_START_KEY, TimelineKey, TimelineRepository } from './timeline-repository';
 import { persistEvents, PersistItem, PersistOptions, PersistResult } from './persist-events';
+import type { LightCacheRepository } from './light-cache-repository';
 import { Repositories } from './repositories';
 import type { ServerKeysRepository } from './server-keys-repository';
 import type { SigningKeysRepository } from './signing-keys-repository';
@@ -146,6 +147,11 @@ export class Storage {
 
   get signingKeys(): SigningKeysRepository {
     return this.repos.signingKeys;
+  }
+
+  /** A light server's cache of verified events and states (light/), in the same database as its key. */
+  get lightCache(): LightCacheRepository {
+    return this.repos.lightCache;
   }
 
   /** The outbound federation queue (the transaction sender's durable store). */

@@ -1,5 +1,6 @@
 // Starting dagmar servers for tests: in memory, on ephemeral loopback ports, wired to each other.
 import { createHomeserver, Homeserver, HomeserverOptions } from '../homeserver';
+import { createLightServer, LightServer, LightServerOptions } from '../light';
 
 /** Quick retries, no rate limit, nothing on disk: what a test wants unless it says otherwise. */
 const TEST_DEFAULTS: HomeserverOptions = { dataDir: ':memory:', rateLimit: false, initialBackoffMs: 20, maxBackoffMs: 500 };
@@ -17,14 +18,20 @@ export interface TestFederation {
   get(serverName: string): Homeserver;
   /** Adds a server and teaches every server every other's address. */
   add(serverName: string, options?: HomeserverOptions): Promise<Homeserver>;
+  /** Light servers added with addLight. */
+  lights: LightServer[];
+  /** Adds a light server (MSC4370 caller, no DAG) that every full server knows the address of, and knows theirs. */
+  addLight(serverName: string, options?: Omit<LightServerOptions, 'serverName'>): Promise<LightServer>;
   stop(): Promise<void>;
 }
 
 /** Starts several servers that know each other's loopback addresses (a local federation testbed). */
 export async function startTestFederation(serverNames: readonly string[], options: HomeserverOptions = {}): Promise<TestFederation> {
   const servers: Homeserver[] = [];
+  const lights: LightServer[] = [];
   const federation: TestFederation = {
     servers,
+    lights,
     get(serverName) {
       const hs = servers.find((s) => s.serverName === serverName);
       if (!hs) throw new Error(`no server ${serverName} in this test federation`);
@@ -36,10 +43,25 @@ export async function startTestFederation(serverNames: readonly string[], option
         other.hostMap.set(serverName, hs.url());
         hs.hostMap.set(other.serverName, other.url());
       }
+      for (const light of lights) {
+        light.hostMap.set(serverName, hs.url());
+        hs.hostMap.set(light.serverName, light.url());
+      }
       servers.push(hs);
       return hs;
     },
+    async addLight(serverName, extra = {}) {
+      const light = createLightServer({ dataDir: ':memory:', rateLimit: false, ...extra, serverName });
+      await light.start({ port: 0 });
+      for (const hs of servers) {
+        hs.hostMap.set(serverName, light.url());
+        light.hostMap.set(hs.serverName, hs.url());
+      }
+      lights.push(light);
+      return light;
+    },
     async stop() {
+      for (const light of lights.splice(0)) await light.stop();
       for (const hs of servers.splice(0)) await hs.stop();
     },
   };

@@ -2,7 +2,7 @@
 // canonical JSON (spec "Room Versions" v6: integers only), so `1.0` and `1e10` are refused even though
 // they parse to integers; before v6 they are accepted, except a `depth` not written as an integer
 // (as Synapse refuses). Checked at /send (per PDU), send_join, /invite and in fetched answers.
-import { checkPdu } from '../../src/rooms/pdu-checks';
+import { checkPdu } from '../../src/crypto/pdu-checks';
 import { JsonObject } from '../../src/protocol/json';
 import { Pdu } from '../../src/protocol/pdu';
 import { RoomEvent } from '../../src/protocol/room-event';

@@ -4,7 +4,7 @@ import { checkAuthRules, selectAuthEvents } from '../../src/auth';
 import { createHomeserver, Homeserver } from '../../src/homeserver';
 import { RoomEvent } from '../../src/protocol/room-event';
 import { getRoomVersion } from '../../src/protocol/room-versions';
-import { checkPdu } from '../../src/rooms/pdu-checks';
+import { checkPdu } from '../../src/crypto/pdu-checks';
 import { stateKey, StateMap } from '../../src/protocol/state-map';
 import { DagBuilder } from '../../src/testing';
 

@@ -1,6 +1,7 @@
 // The per-PDU checks that need no room state: format, signatures, content hash (server-server API
-// "Checks performed on receipt of a PDU", steps 1–3).
-import { VerifyKeyLookup, hasValidContentHash, verifyEventSignatures } from '../crypto/event-signing';
+// "Checks performed on receipt of a PDU", steps 1–3). In crypto/ so that the full server (rooms/) and the
+// light server (light/) share one copy; it needs protocol/ and crypto/ only.
+import { VerifyKeyLookup, hasValidContentHash, verifyEventSignatures } from './event-signing';
 import { MatrixError } from '../protocol/errors';
 import { computeEventId, redactedSigningText } from '../protocol/hashes';
 import { isJsonObject } from '../protocol/json';
