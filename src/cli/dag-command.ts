@@ -16,9 +16,10 @@ const USAGE = 'dagmar dag export ROOM_ID [--format json|dot|svg|html] [--out FIL
 
 const PICTURE_FORMATS: readonly string[] = ['svg', 'html'];
 
-async function renderPicture(storage: Storage, dag: RoomDag, format: string, serverName: string): Promise<string> {
+/** The data directory does not record which server wrote it, so the page is titled by the directory. */
+async function renderPicture(storage: Storage, dag: RoomDag, format: string, dataDir: string): Promise<string> {
   if (format === 'svg') return renderDagSvg(dag);
-  return renderDagHtml(`${dag.roomId} on ${serverName}`, [{ title: serverName, dag, details: eventDetails(storage, dag) }]);
+  return renderDagHtml(dag.roomId, [{ title: dataDir, dag, details: eventDetails(storage, dag) }]);
 }
 
 export const dagCommand: CliCommand = {
@@ -49,7 +50,7 @@ export const dagCommand: CliCommand = {
         return 1;
       }
       const dag = loadRoomDag(storage, roomId);
-      const text = isDagFormat(format) ? renderDag(dag, format) : await renderPicture(storage, dag, format, config.serverName);
+      const text = isDagFormat(format) ? renderDag(dag, format) : await renderPicture(storage, dag, format, config.dataDir);
       if (typeof values.out === 'string') writeFileSync(values.out, text);
       else process.stdout.write(text);
       return 0;

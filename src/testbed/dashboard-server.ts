@@ -6,7 +6,7 @@
 //                                                  one server's DAG of the room: SVG + each event's JSON
 //   GET /_dagmar/testbed/v1/events                 text/event-stream, one `data: {server, roomId, eventId, type, status}`
 //                                                  per event any server persists
-import { PassThrough } from 'node:stream';
+import type { ServerResponse } from 'node:http';
 import { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { loadRoomDag } from '../admin/room-dag';
@@ -60,7 +60,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const { servers } = options;
   const links = options.links ?? (() => allLinksUp(servers.map((s) => s.serverName)));
   const named = options.rooms ?? (() => []);
-  const streams = new Set<PassThrough>();
+  const streams = new Set<ServerResponse>();
   const logger: ErrorLogger = options.logger ?? servers[0]?.logger ?? { error: () => {} };
   const http = createHttpApp(logger);
   const router = new Router();
@@ -112,25 +112,22 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     };
   });
 
-  // Server-sent events (HTML Living Standard §9.2): one `data:` line of JSON per persisted event.
+  // Server-sent events (HTML Living Standard §9.2): one `data:` line of JSON per persisted event. The stream is
+  // written to the raw response (ctx.respond = false): a browser going away is the normal end, not an error.
   router.get(`${TESTBED_PREFIX}/events`, (ctx) => {
-    const stream = new PassThrough();
+    const res = ctx.res;
     const unsubscribe = servers.map((hs) =>
-      hs.onEvent((notice: PersistedEventNotice) => stream.write(`data: ${JSON.stringify({ server: hs.serverName, ...notice })}\n\n`)),
+      hs.onEvent((notice: PersistedEventNotice) => res.write(`data: ${JSON.stringify({ server: hs.serverName, ...notice })}\n\n`)),
     );
-    const end = () => {
+    streams.add(res);
+    res.on('close', () => {
       for (const u of unsubscribe) u();
-      streams.delete(stream);
-      stream.end();
-    };
-    streams.add(stream);
-    ctx.req.on('close', end);
+      streams.delete(res);
+    });
     ctx.req.socket.setTimeout(0);
-    ctx.set('Cache-Control', 'no-cache');
-    ctx.type = 'text/event-stream';
-    ctx.status = 200;
-    stream.write('retry: 1000\n\n');
-    ctx.body = stream;
+    ctx.respond = false;
+    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache' });
+    res.write('retry: 1000\n\n');
   });
 
   http.addRouter(router, []);
@@ -139,8 +136,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     url: running.url,
     async close() {
       // Open event streams would keep close() waiting forever.
-      for (const stream of [...streams]) stream.end();
-      running.server.closeAllConnections?.();
+      for (const res of [...streams]) res.end();
       await running.close();
     },
   };

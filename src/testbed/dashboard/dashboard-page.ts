@@ -42,7 +42,7 @@ function svgEl(tag, attrs) {
 function drawLinks(servers, links) {
   var box = document.getElementById('links-svg');
   box.textContent = '';
-  var w = 260, h = 150, r = servers.length > 1 ? 52 : 0, pos = {};
+  var w = 260, h = 160, r = servers.length > 1 ? 52 : 0, pos = {};
   servers.forEach(function (s, i) {
     var a = -Math.PI / 2 + (2 * Math.PI * i) / servers.length;
     pos[s.name] = { x: w / 2 + 1.6 * r * Math.cos(a), y: h / 2 + r * Math.sin(a) };
@@ -65,7 +65,8 @@ function drawLinks(servers, links) {
   servers.forEach(function (s) {
     var p = pos[s.name];
     box.appendChild(svgEl('circle', { cx: p.x, cy: p.y, r: 6, fill: '#1f2933' }));
-    var t = svgEl('text', { x: p.x, y: p.y - 10, 'text-anchor': 'middle', 'font-weight': 600 });
+    var below = p.y > h / 2 + 1;
+    var t = svgEl('text', { x: p.x, y: below ? p.y + 20 : p.y - 10, 'text-anchor': 'middle', 'font-weight': 600 });
     t.textContent = s.name;
     box.appendChild(t);
   });
@@ -136,7 +137,8 @@ function refresh(server) {
       meta.innerHTML = '';
       meta.appendChild(document.createTextNode(dag.event_count + ' events · '));
       meta.appendChild(el('b', {}, n + ' forward extremit' + (n === 1 ? 'y' : 'ies')));
-      if (dag.backward_extremities.length) meta.appendChild(document.createTextNode(' · ' + dag.backward_extremities.length + ' missing'));
+      var back = dag.backward_extremities.length;
+      if (back) meta.appendChild(document.createTextNode(' · ' + back + ' backward extremit' + (back === 1 ? 'y' : 'ies')));
     } catch (e) {
       document.getElementById('status').textContent = 'error: ' + e;
     }
@@ -172,7 +174,7 @@ export const DASHBOARD_PAGE = `<!doctype html>
 <main>
   <div class="toolbar">
     <div class="card"><h3>Room</h3><select id="room"></select></div>
-    <div class="card" id="links"><h3>Links</h3><svg id="links-svg" width="260" height="150" viewBox="0 0 260 150"></svg>
+    <div class="card" id="links"><h3>Links</h3><svg id="links-svg" width="260" height="160" viewBox="0 0 260 160"></svg>
       <div class="legend" style="color:var(--muted)">green up · red down · orange drop · blue delay</div></div>
   </div>
   <div id="columns"></div>
