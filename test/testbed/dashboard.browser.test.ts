@@ -102,6 +102,8 @@ test('three columns; a fork shows two highlighted extremities, the merge one, li
   expect([left.eventId, right.eventId]).toContain(shown.event_id);
   expect(shown).toMatchObject({ forward_extremity: true, pdu: { type: 'm.room.message', sender: '@alice:a.test' } });
 
+  await page.mouse.move(1, 1);
+  expect(await page.locator('#details').isHidden()).toBe(true);
   const merge = await a.rooms.sendLocalEvent(roomId, { type: 'm.room.message', sender: '@alice:a.test', content: { body: 'merge' } });
   expect([...merge.prevEventIds].sort()).toEqual([left.eventId, right.eventId].sort());
   await columnsShowExtremities(page, 1);

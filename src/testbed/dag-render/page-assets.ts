@@ -1,5 +1,5 @@
 // The CSS and browser script that the standalone DAG page (dag-html.ts) and the live dashboard share: colours,
-// the legend, and hover → JSON. Plain strings compiled into dist/, so the published package carries them.
+// the legend, and hover → JSON (hidden again when the pointer leaves the graph). Plain strings compiled into dist/, so the published package carries them.
 
 /** Escapes JSON for a `<script type="application/json">` block: `</script>` and U+2028/9 cannot end or break it. */
 export function scriptJson(value: unknown): string {
@@ -53,6 +53,8 @@ function dagmarHover(root, lookup) {
     if (old) old.classList.remove('selected');
     node.classList.add('selected');
   });
+  // Leaving the graph puts the panel away, so that it never hides another column for long.
+  root.addEventListener('mouseleave', function () { panel.hidden = true; });
 }
 `;
 
