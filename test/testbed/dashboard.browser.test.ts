@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, BrowserContext, Page } from 'playwright-core';
 import { Dashboard, startDashboard } from '../../src/testbed/dashboard-server';
+import { allLinksUp, LinkState } from '../../src/testbed/link-state';
 import { eventually, joinRemoteRoom, startTestFederation, TestFederation } from '../../src/testing';
 
 /** Debian's chromium package; CI installs it (`.ci/run`). Another build can be named with CHROMIUM_PATH. */
@@ -27,6 +28,8 @@ let dashboard: Dashboard;
 let context: BrowserContext;
 let profile: string;
 let roomId: string;
+/** What the page reads as the links; the link-fault control API will be its writer, here the test is. */
+let links: LinkState[] = allLinksUp(SERVERS);
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
@@ -38,7 +41,7 @@ beforeAll(async () => {
   await joinRemoteRoom(b!, roomId, '@bob:b.test', ['a.test']);
   await joinRemoteRoom(c!, roomId, '@carol:c.test', ['a.test']);
   await eventually(() => federation.servers.every((hs) => sameTips(hs.rooms.prevEventsFor(roomId), a!.rooms.prevEventsFor(roomId))), 'the three servers to agree');
-  dashboard = await startDashboard({ servers: federation.servers, rooms: () => [{ label: 'r', roomId }] });
+  dashboard = await startDashboard({ servers: federation.servers, rooms: () => [{ label: 'r', roomId }], links: () => links });
   profile = mkdtempSync(join(tmpdir(), 'dagmar-chromium-'));
   // A fresh profile (launchPersistentContext passes it as --user-data-dir); headless: true adds --headless.
   context = await chromium.launchPersistentContext(profile, {
@@ -111,4 +114,17 @@ test('three columns; a fork shows two highlighted extremities, the merge one, li
   expect(await page.evaluate(() => window.loadedOnce)).toBe(1);
   await page.screenshot({ path: join(OUTPUT, 'dashboard.png'), fullPage: true });
   expect(errors).toEqual([]);
+});
+
+test('the links are drawn with their mode, and a change shows without a reload', async () => {
+  const page = await context.newPage();
+  await page.goto(`${dashboard.url}/?room=r`);
+  await page.waitForSelector('#links line.link');
+  expect(await page.locator('#links line.link.mode-up').count()).toBe(6);
+  links = links.map((l) => (l.from === 'a.test' && l.to === 'c.test' ? { ...l, mode: 'delay', delayMs: 200 } : l.from === 'c.test' && l.to === 'a.test' ? { ...l, mode: 'drop' } : l));
+  await page.waitForSelector('#links line.link.mode-delay[data-from="a.test"][data-to="c.test"]', { timeout: 10_000 });
+  expect(await page.locator('#links line.link.mode-drop[data-from="c.test"][data-to="a.test"]').count()).toBe(1);
+  expect(await page.locator('#links line.link.mode-up').count()).toBe(4);
+  expect(await page.locator('#links text').allTextContents()).toEqual(expect.arrayContaining(['200ms', 'drop']));
+  await page.locator('#links').screenshot({ path: join(OUTPUT, 'dashboard-links.png') });
 });
