@@ -80,6 +80,17 @@ export interface Homeserver {
    * server this way; an operator wipes a testbed node.
    */
   reset(): Promise<void>;
+  /** Calls `listener` after each PDU this server stores in a room's graph (ours or a peer's, whatever its outcome); returns the unsubscribe. */
+  onEvent(listener: (notice: PersistedEventNotice) => void): () => void;
+}
+
+/** What onEvent tells: enough to know which room's DAG changed (the testbed dashboard's live updates). */
+export interface PersistedEventNotice {
+  roomId: string;
+  eventId: string;
+  type: string;
+  status: string;
+  origin: 'local' | 'remote';
 }
 
 /** Loads our active signing key from storage, generating and storing one on first start. */
@@ -133,6 +144,7 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
   });
 
   const api = new FederationApi(client);
+  const eventListeners = new Set<(notice: PersistedEventNotice) => void>();
   const signer = { serverName, signingKey: () => key, now };
   const rooms: RoomService = new RoomService({
     storage,
@@ -157,6 +169,7 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
       logger.info({ roomId: event.roomId, eventId: event.eventId, type: event.type, status: outcome.status, reason: outcome.reason, origin }, `pdu ${outcome.status}`);
       metrics.recordPdu(outcome.status, origin);
       if (origin === 'local') sender.enqueue(destinationsFor(rooms, event), { eventId: event.eventId, roomId: event.roomId, pdu: event.pdu });
+      for (const listener of eventListeners) listener({ roomId: event.roomId, eventId: event.eventId, type: event.type, status: outcome.status, origin });
     },
   });
 
@@ -242,6 +255,10 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
     async reset() {
       await sender.idle();
       storage.reset();
+    },
+    onEvent(listener) {
+      eventListeners.add(listener);
+      return () => eventListeners.delete(listener);
     },
   };
   addClientApi({ serverName, storage, rooms, logger, config, now }, federation, { credentialRateLimit: options.rateLimit === false ? false : DEFAULT_CREDENTIAL_RATE_LIMIT });
