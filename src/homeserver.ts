@@ -34,6 +34,9 @@ import { cosignRemoteInvite } from './federation/remote-invite';
 import { FederationMembership } from './federation/remote-join';
 import { pendingRemoteInvite } from './client-api/room-queries';
 import type { FetchLimits } from './federation/fetch-budget';
+import type { LinkPolicy } from './federation/client/link-policy';
+import { AntiEntropy } from './federation/sync/anti-entropy';
+import { ExtremityGrowthControl } from './federation/sync/extremity-growth';
 
 export interface HomeserverOptions extends Partial<DagmarConfig> {
   /** Structured logger; default pino at `logLevel` (silent when dataDir is ':memory:' and no level is set). */
@@ -46,6 +49,10 @@ export interface HomeserverOptions extends Partial<DagmarConfig> {
   now?: () => number;
   /** What one incoming transaction may make us fetch (tests shrink the deadline); see fetch-budget.ts. */
   fetchLimits?: Partial<FetchLimits>;
+  /** Link faults on our outbound federation traffic (link-policy.ts): testbeds, operators, tests. */
+  linkPolicy?: LinkPolicy;
+  /** Growth control: at most one dummy event per room per this many ms (default 5000; extremity-growth.ts). */
+  dummyEventMinIntervalMs?: number;
 }
 
 export interface Homeserver {
@@ -61,6 +68,10 @@ export interface Homeserver {
   readonly logger: Logger;
   /** Counters and gauges served on GET /metrics. */
   readonly metrics: HomeserverMetrics;
+  /** MSC4370 anti-entropy (runs while started, unless antiEntropyIntervalSeconds is 0). */
+  readonly antiEntropy: AntiEntropy;
+  /** The typed federation calls, over `client`. */
+  readonly api: FederationApi;
   signingKey(): SigningKey;
   /** Starts listening (config.listen, or an ephemeral loopback port with `port: 0`). */
   start(listen?: { host?: string; port?: number }): Promise<RunningServer>;
@@ -107,7 +118,7 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
   // refuses private addresses unless allowPrivateAddresses.
   const discovery = new ServerDiscovery({ resolveSrv: dnsResolveSrv, fetchWellKnown: (host, lookup) => httpsFetchWellKnown(host, lookup ? { lookup } : {}), allowPrivateAddresses: config.allowPrivateAddresses });
   const hostMap = new HostMapResolver(config.hostMap, discovery);
-  const client = new FederationClient({ serverName, signingKey: () => key, resolver: hostMap, log: (fields, message) => logger.warn(fields, message) });
+  const client = new FederationClient({ serverName, signingKey: () => key, resolver: hostMap, log: (fields, message) => logger.warn(fields, message), ...(options.linkPolicy ? { linkPolicy: options.linkPolicy } : {}) });
   const federationApi = new FederationApi(client);
   const keyRing = new KeyRing({ store: new InMemoryKeyStore(), fetchServerKeys: (other) => federationApi.getServerKeys(other), now });
 
@@ -145,8 +156,20 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
     onPersisted: (event, outcome, origin) => {
       logger.info({ roomId: event.roomId, eventId: event.eventId, type: event.type, status: outcome.status, reason: outcome.reason, origin }, `pdu ${outcome.status}`);
       metrics.recordPdu(outcome.status, origin);
+      growth.noteRoom(event.roomId);
       if (origin === 'local') sender.enqueue(destinationsFor(rooms, event), { eventId: event.eventId, roomId: event.roomId, pdu: event.pdu });
     },
+  });
+
+  const growth = new ExtremityGrowthControl({
+    serverName,
+    storage,
+    rooms,
+    limit: config.maxForwardExtremities,
+    minIntervalMs: options.dummyEventMinIntervalMs ?? 5000,
+    logger,
+    dummyEvents: metrics.dummyEvents,
+    now,
   });
 
   const federation = createFederationApp({
@@ -156,7 +179,7 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
     rateLimit: options.rateLimit ?? configuredRateLimit(config),
     now,
   });
-  addFederationEndpoints(federation, {
+  const intake = addFederationEndpoints(federation, {
     serverName,
     storage,
     rooms,
@@ -172,6 +195,19 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
         destinationsFor(rooms, event).filter((d) => !except.includes(d)),
         { eventId: event.eventId, roomId: event.roomId, pdu: event.pdu },
       ),
+  });
+
+  const antiEntropy = new AntiEntropy({
+    serverName,
+    storage,
+    rooms,
+    api,
+    intake,
+    sender,
+    intervalMs: config.antiEntropyIntervalSeconds * 1000,
+    metrics: { polls: metrics.antiEntropyPolls, healed: metrics.antiEntropyHealed, pushed: metrics.antiEntropyPushed },
+    logger,
+    now,
   });
 
   // Observe every request from the very front, outside the error middleware, so the status logged is the one sent.
@@ -194,6 +230,8 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
     federation,
     logger,
     metrics,
+    antiEntropy,
+    api,
     signingKey: () => key,
     async start(listen) {
       const [host, port] = splitHostPort(config.listen);
@@ -210,6 +248,8 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
       }
       hostMap.set(serverName, running.url);
       sender.resume();
+      antiEntropy.start();
+      for (const room of storage.listRooms()) growth.noteRoom(room.roomId);
       logger.info({ url: running.url, serverName }, 'listening');
       return running;
     },
@@ -221,6 +261,8 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
       return metricsRunning?.url;
     },
     async stop() {
+      growth.stop();
+      await antiEntropy.stop();
       sender.stop();
       client.close();
       if (metricsRunning) await metricsRunning.close();
