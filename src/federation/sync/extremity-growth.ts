@@ -41,7 +41,10 @@ export class ExtremityGrowthControl {
     if (this.stopped || this.timers.has(roomId) || this.busy.has(roomId)) return;
     if (this.options.storage.getForwardExtremities(roomId, this.options.limit + 1).length <= this.options.limit) return;
     const now = this.options.now ?? Date.now;
-    const wait = Math.max(0, (this.lastSent.get(roomId) ?? -Infinity) + this.options.minIntervalMs - now());
+    // The first one waits an interval too: forks arriving in a burst (one /send) settle first, and a
+    // set that shrinks by itself (our next message merges 10) needs no dummy event at all.
+    const last = this.lastSent.get(roomId);
+    const wait = last === undefined ? this.options.minIntervalMs : Math.max(0, last + this.options.minIntervalMs - now());
     const timer = setTimeout(() => {
       this.timers.delete(roomId);
       void this.merge(roomId);
