@@ -65,7 +65,7 @@ export class ExtremityGrowthControl {
    *   e1  e2 … e20  e21 … e200        →   e21 … e200, D      (200 → 181)
    *     ╲  │   ╱
    *        D
-   * Its own persist calls noteRoom again, which waits out the interval before the next one.
+   * Then noteRoom again, which waits out the interval before the next one.
    */
   private async merge(roomId: string): Promise<void> {
     const { storage, limit, logger } = this.options;
@@ -84,13 +84,16 @@ export class ExtremityGrowthControl {
           this.lastSent.set(roomId, now());
           this.options.dummyEvents?.inc();
           logger.info({ roomId, eventId: event.eventId, merged: prevEventIds.length, before: extremities.length }, 'sent a dummy event merging forward extremities');
+          // Our own event's persist came while we were busy: look again, an interval from now.
+          this.busy.delete(roomId);
+          this.noteRoom(roomId);
           return;
         } catch (error) {
           // This user may not send it (power levels): the next one may.
           if (!(error instanceof MatrixError) || error.status !== 403) throw error;
         }
       }
-      // Nobody of ours can send in the room: leave it alone until something changes there.
+      // Nobody of ours can send in the room: leave it alone until its next event (noteRoom again).
       this.lastSent.set(roomId, now());
       logger.debug({ roomId, extremities: extremities.length }, 'too many forward extremities, but none of our users can send a dummy event');
     } catch (error) {
