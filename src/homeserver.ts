@@ -37,6 +37,7 @@ import type { FetchLimits } from './federation/fetch-budget';
 import type { LinkPolicy } from './federation/client/link-policy';
 import { AntiEntropy } from './federation/sync/anti-entropy';
 import { ExtremityGrowthControl } from './federation/sync/extremity-growth';
+import { recoverRoom, RecoverOptions, RecoverResult } from './federation/sync/recover';
 
 export interface HomeserverOptions extends Partial<DagmarConfig> {
   /** Structured logger; default pino at `logLevel` (silent when dataDir is ':memory:' and no level is set). */
@@ -73,6 +74,11 @@ export interface Homeserver {
   /** The typed federation calls, over `client`. */
   readonly api: FederationApi;
   signingKey(): SigningKey;
+  /**
+   * Rebuilds a room from servers in it after data loss (federation/sync/recover.ts). Needs the server
+   * started: the servers asked fetch our (new) signing key from us to check our requests.
+   */
+  recover(roomId: string, options: RecoverOptions): Promise<RecoverResult>;
   /** Starts listening (config.listen, or an ephemeral loopback port with `port: 0`). */
   start(listen?: { host?: string; port?: number }): Promise<RunningServer>;
   /** Base URL once started. */
@@ -214,7 +220,8 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
   federation.app.middleware.unshift(requestObserver(metrics, logger), durableResponses(storage));
   // /metrics names every room: on its own listener (metricsListen) without a token, else behind the admin token, else nowhere.
   if (config.metricsListen === undefined && config.adminToken) federation.addPublicRouter(metricsRouter(metrics, { adminToken: config.adminToken }));
-  if (config.adminToken) federation.addPublicRouter(adminRouter({ storage, adminToken: config.adminToken }));
+  const recover = (roomId: string, recoverOptions: RecoverOptions) => recoverRoom({ serverName, storage, rooms, api, keyRing, logger }, roomId, recoverOptions);
+  if (config.adminToken) federation.addPublicRouter(adminRouter({ storage, adminToken: config.adminToken, recover }));
 
   let running: RunningServer | undefined;
   let metricsRunning: RunningServer | undefined;
@@ -233,6 +240,7 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
     antiEntropy,
     api,
     signingKey: () => key,
+    recover,
     async start(listen) {
       const [host, port] = splitHostPort(config.listen);
       const tls = config.tlsCert && config.tlsKey ? { cert: readText(config.tlsCert), key: readText(config.tlsKey) } : undefined;

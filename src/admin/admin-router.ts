@@ -4,6 +4,7 @@ import { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { MatrixError } from '../protocol/errors';
 import type { Storage } from '../storage';
+import type { RecoverOptions, RecoverResult } from '../federation/sync/recover';
 import { adminAuth } from './admin-auth';
 import { DAG_CONTENT_TYPES, isDagFormat, renderDag } from './dag-export';
 import { loadRoomDag } from './room-dag';
@@ -15,6 +16,8 @@ export interface AdminRouterOptions {
   storage: Storage;
   /** Required: without a token there is no admin API (the caller does not mount it). */
   adminToken: string;
+  /** Rebuilds a room from other servers after data loss (POST …/rooms/{roomId}/recover); absent: 404. */
+  recover?: (roomId: string, options: RecoverOptions) => Promise<RecoverResult>;
 }
 
 function roomIdParam(ctx: Context, storage: Storage): string {
@@ -63,6 +66,31 @@ export function adminRouter(options: AdminRouterOptions): Router {
     const roomId = roomIdParam(ctx, storage);
     const result = storage.verifyRoom(roomId);
     ctx.body = { room_id: roomId, ok: result.ok, problems: result.problems };
+  });
+
+  // Recover a room after data loss (federation/sync/recover.ts): body {"via": [server, …], "depth"?: N}.
+  // The room need not be known here: that is the point.
+  router.post('/rooms/:roomId/recover', guard, async (ctx) => {
+    const recover = options.recover;
+    if (!recover) throw new MatrixError(404, 'M_UNRECOGNIZED', 'recover is not available on this server');
+    const roomId = (ctx.params as Record<string, string | undefined>).roomId ?? '';
+    const body = (ctx.request as { body?: unknown }).body;
+    const via = body && typeof body === 'object' ? (body as Record<string, unknown>).via : undefined;
+    const depth = body && typeof body === 'object' ? (body as Record<string, unknown>).depth : undefined;
+    if (!Array.isArray(via) || via.length === 0 || !via.every((v) => typeof v === 'string')) throw new MatrixError(400, 'M_BAD_JSON', 'via must be a non-empty array of server names');
+    if (depth !== undefined && !(Number.isSafeInteger(depth) && (depth as number) >= 0)) throw new MatrixError(400, 'M_BAD_JSON', 'depth must be a non-negative integer');
+    const result = await recover(roomId, { via: via as string[], ...(depth !== undefined ? { depth: depth as number } : {}) });
+    ctx.body = {
+      room_id: result.roomId,
+      room_version: result.roomVersion,
+      events_fetched: result.eventsFetched,
+      events_stored: result.eventsStored,
+      depth_reached: result.depthReached,
+      reached_create: result.reachedCreate,
+      own_keys_learnt: result.ownKeysLearnt,
+      forward_extremities: result.extremities,
+      their_extremities: result.theirExtremities,
+    };
   });
 
   return router;
