@@ -14,6 +14,7 @@ import type { RoomService } from '../../rooms/room-service';
 import { stateKey, StateMap } from '../../state/state-map';
 import type { Storage } from '../../storage';
 import type { FederationApi } from '../client/federation-api';
+import { FederationRequestError } from '../client/federation-request-error';
 
 export interface RecoverOptions {
   /** Servers in the room to recover from, asked in this order. */
@@ -60,6 +61,7 @@ const BACKFILL_FROM_AT_MOST = 20;
 /** A hostile or huge room cannot make a recovery hold unbounded memory. */
 const MAX_EVENTS = 200_000;
 const TIMEOUT_MS = 60_000;
+const KEY_PATIENCE_MS = 30_000;
 
 export async function recoverRoom(deps: RecoverDeps, roomId: string, options: RecoverOptions): Promise<RecoverResult> {
   const { api, storage, logger } = deps;
@@ -91,7 +93,8 @@ export async function recoverRoom(deps: RecoverDeps, roomId: string, options: Re
   const namedBy = new Map<string, string>();
   for (const server of via) {
     try {
-      for (const id of await api.getExtremities(server, roomId, call)) if (!namedBy.has(id)) namedBy.set(id, server);
+      const theirs = await patientWithOurNewKey(() => api.getExtremities(server, roomId, call), () => progress('extremities', `${server} does not know our new key yet; asking again`));
+      for (const id of theirs) if (!namedBy.has(id)) namedBy.set(id, server);
     } catch (error) {
       logger.warn({ server, error: (error as Error).message }, 'recover: /extremities failed');
     }
@@ -228,6 +231,25 @@ export async function recoverRoom(deps: RecoverDeps, roomId: string, options: Re
   progress('done', `stored ${stored} events; ${extremities.length} forward extremities (${sameSet(extremities, tips) ? 'equal to' : 'differing from'} theirs)`);
   logger.info({ roomId, eventsFetched: fetchedCount, eventsStored: stored, depthReached: result.depthReached, via }, 'recovered a room');
   return result;
+}
+
+/**
+ * Our first signed request after a data loss carries a key ID the other server has never seen; it
+ * fetches our keys, but at most once per cooldown (key-ring.ts: 10 s here; Synapse has its own), so
+ * a 401 M_UNAUTHORIZED is retried for a while before it counts.
+ */
+async function patientWithOurNewKey<T>(request: () => Promise<T>, onRetry: () => void): Promise<T> {
+  const deadline = Date.now() + KEY_PATIENCE_MS;
+  for (;;) {
+    try {
+      return await request();
+    } catch (error) {
+      const unauthorized = error instanceof FederationRequestError && error.kind === 'http' && error.status === 401;
+      if (!unauthorized || Date.now() > deadline) throw error;
+      onRetry();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
 }
 
 /** The extremities themselves, from the servers that named them (/event). */
