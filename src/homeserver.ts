@@ -37,7 +37,7 @@ import type { FetchLimits } from './federation/fetch-budget';
 import type { LinkPolicy } from './federation/client/link-policy';
 import { AntiEntropy } from './federation/sync/anti-entropy';
 import { ExtremityGrowthControl } from './federation/sync/extremity-growth';
-import { recoverRoom, RecoverOptions, RecoverResult } from './federation/sync/recover';
+import { recoverResultJson, recoverRoom, RecoverOptions, RecoverResult } from './federation/sync/recover';
 
 export interface HomeserverOptions extends Partial<DagmarConfig> {
   /** Structured logger; default pino at `logLevel` (silent when dataDir is ':memory:' and no level is set). */
@@ -221,7 +221,7 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
   // /metrics names every room: on its own listener (metricsListen) without a token, else behind the admin token, else nowhere.
   if (config.metricsListen === undefined && config.adminToken) federation.addPublicRouter(metricsRouter(metrics, { adminToken: config.adminToken }));
   const recover = (roomId: string, recoverOptions: RecoverOptions) => recoverRoom({ serverName, storage, rooms, api, keyRing, logger }, roomId, recoverOptions);
-  if (config.adminToken) federation.addPublicRouter(adminRouter({ storage, adminToken: config.adminToken, recover }));
+  if (config.adminToken) federation.addPublicRouter(adminRouter({ storage, adminToken: config.adminToken, recover: async (roomId, request) => recoverResultJson(await recover(roomId, request)) }));
 
   let running: RunningServer | undefined;
   let metricsRunning: RunningServer | undefined;

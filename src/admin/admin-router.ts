@@ -4,7 +4,6 @@ import { Router } from '@koa/router';
 import type { Context } from 'koa';
 import { MatrixError } from '../protocol/errors';
 import type { Storage } from '../storage';
-import type { RecoverOptions, RecoverResult } from '../federation/sync/recover';
 import { adminAuth } from './admin-auth';
 import { DAG_CONTENT_TYPES, isDagFormat, renderDag } from './dag-export';
 import { loadRoomDag } from './room-dag';
@@ -17,8 +16,11 @@ export interface AdminRouterOptions {
   /** Required: without a token there is no admin API (the caller does not mount it). */
   adminToken: string;
   /** Rebuilds a room from other servers after data loss (POST …/rooms/{roomId}/recover); absent: 404. */
-  recover?: (roomId: string, options: RecoverOptions) => Promise<RecoverResult>;
+  recover?: RoomRecovery;
 }
+
+/** The recovery the server wires in (federation/sync/recover.ts); resolves with the JSON answer. */
+export type RoomRecovery = (roomId: string, request: { via: string[]; depth?: number }) => Promise<Record<string, unknown>>;
 
 function roomIdParam(ctx: Context, storage: Storage): string {
   const roomId = (ctx.params as Record<string, string | undefined>).roomId ?? '';
@@ -79,18 +81,7 @@ export function adminRouter(options: AdminRouterOptions): Router {
     const depth = body && typeof body === 'object' ? (body as Record<string, unknown>).depth : undefined;
     if (!Array.isArray(via) || via.length === 0 || !via.every((v) => typeof v === 'string')) throw new MatrixError(400, 'M_BAD_JSON', 'via must be a non-empty array of server names');
     if (depth !== undefined && !(Number.isSafeInteger(depth) && (depth as number) >= 0)) throw new MatrixError(400, 'M_BAD_JSON', 'depth must be a non-negative integer');
-    const result = await recover(roomId, { via: via as string[], ...(depth !== undefined ? { depth: depth as number } : {}) });
-    ctx.body = {
-      room_id: result.roomId,
-      room_version: result.roomVersion,
-      events_fetched: result.eventsFetched,
-      events_stored: result.eventsStored,
-      depth_reached: result.depthReached,
-      reached_create: result.reachedCreate,
-      own_keys_learnt: result.ownKeysLearnt,
-      forward_extremities: result.extremities,
-      their_extremities: result.theirExtremities,
-    };
+    ctx.body = await recover(roomId, { via: via as string[], ...(depth !== undefined ? { depth: depth as number } : {}) });
   });
 
   return router;

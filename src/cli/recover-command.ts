@@ -1,6 +1,7 @@
 // `dagmar recover ROOM --via SERVER [--via SERVER…] [--depth N]`: rebuilds a room after data loss from
 // servers still in it (federation/sync/recover.ts), with progress on the terminal. It listens on the
 // configured address meanwhile: the servers asked fetch our new signing key from us to check our requests.
+import { recoverResultJson } from '../federation/sync/recover';
 import { createHomeserver } from '../homeserver';
 import { CliCommand } from './cli-command';
 import { configFromValues, settingOptions } from './config-options';
@@ -44,18 +45,7 @@ export const recoverCommand: CliCommand = {
         ...(depth !== undefined ? { depth } : {}),
         onProgress: (p) => process.stderr.write(`  [${p.phase}] ${p.message} (events fetched: ${p.eventsFetched}, depth reached: ${p.depthReached ?? '-'})\n`),
       });
-      process.stdout.write(
-        `${JSON.stringify({
-          room_id: result.roomId,
-          room_version: result.roomVersion,
-          events_fetched: result.eventsFetched,
-          events_stored: result.eventsStored,
-          depth_reached: result.depthReached,
-          reached_create: result.reachedCreate,
-          forward_extremities: result.extremities,
-          their_extremities: result.theirExtremities,
-        })}\n`,
-      );
+      process.stdout.write(`${JSON.stringify(recoverResultJson(result))}\n`);
       return 0;
     } finally {
       await hs.stop();

@@ -233,6 +233,21 @@ export async function recoverRoom(deps: RecoverDeps, roomId: string, options: Re
   return result;
 }
 
+/** The result as the admin API and `dagmar recover` print it. */
+export function recoverResultJson(result: RecoverResult): Record<string, unknown> {
+  return {
+    room_id: result.roomId,
+    room_version: result.roomVersion,
+    events_fetched: result.eventsFetched,
+    events_stored: result.eventsStored,
+    depth_reached: result.depthReached,
+    reached_create: result.reachedCreate,
+    own_keys_learnt: result.ownKeysLearnt,
+    forward_extremities: result.extremities,
+    their_extremities: result.theirExtremities,
+  };
+}
+
 /**
  * Our first signed request after a data loss carries a key ID the other server has never seen; it
  * fetches our keys, but at most once per cooldown (key-ring.ts: 10 s here; Synapse has its own), so
