@@ -11,6 +11,7 @@ import { isUnrecognizedEndpoint } from '../client/extremities-call';
 import type { PduIntake } from '../pdu-intake';
 import type { Pdu } from '../../protocol/pdu';
 import type { Counter } from '../../metrics/metrics-registry';
+import { aclAllows } from '../server/room-access';
 
 export interface AntiEntropyMetrics {
   polls: Counter;
@@ -23,7 +24,7 @@ export interface AntiEntropyOptions {
   storage: Storage;
   rooms: Pick<RoomService, 'participating' | 'joinedServers' | 'prevEventsFor'>;
   api: Pick<FederationApi, 'getExtremities' | 'getMissingEvents' | 'getEvent'>;
-  intake: Pick<PduIntake, 'process' | 'newBudget'>;
+  intake: Pick<PduIntake, 'process' | 'newBudget' | 'check'>;
   /** Where pushed events go: the outbound transaction sender. */
   sender: { enqueue(destinations: Iterable<string>, item: { eventId: string; roomId: string; pdu: Pdu }): void };
   intervalMs: number;
@@ -39,7 +40,7 @@ export interface AntiEntropyOptions {
 
 /** What one poll of one peer did. */
 export type PeerPollResult =
-  | { peer: string; outcome: 'same' | 'unsupported' | 'failed' | 'behind-already-pushed' }
+  | { peer: string; outcome: 'same' | 'unsupported' | 'failed' | 'untrustworthy' | 'behind-already-pushed' }
   | { peer: string; outcome: 'healed'; events: number }
   | { peer: string; outcome: 'pushed'; events: number };
 
@@ -49,6 +50,11 @@ const MISSING_EVENTS_LIMIT = 20;
 /** Events pushed to a peer that is behind, at most, per poll; it fills older gaps itself from the newest. */
 const PUSH_LIMIT = 50;
 const REQUEST_TIMEOUT_MS = 10_000;
+/** The most extremities an honest answer holds (MSC4370 caps it at 20); more are not followed. */
+const MAX_THEIR_EXTREMITIES = 20;
+
+/** An answer that carried an event of another room, or another event than the one asked for. */
+class UntrustworthyAnswer extends Error {}
 
 export class AntiEntropy {
   private timer: NodeJS.Timeout | undefined;
@@ -124,6 +130,8 @@ export class AntiEntropy {
     const retry = this.options.unsupportedRetryMs ?? 3600_000;
     const all = this.options.rooms.joinedServers(roomId).filter((s) => {
       if (s === this.options.serverName) return false;
+      // A server the room's ACL denies is not one we take events from (spec "Server Access Control Lists").
+      if (!aclAllows(this.options.storage, roomId, s)) return false;
       const since = this.unsupported.get(s);
       return since === undefined || now - since >= retry;
     });
@@ -152,8 +160,10 @@ export class AntiEntropy {
     return { timeoutMs: REQUEST_TIMEOUT_MS, signal: this.controller.signal };
   }
 
-  private async reconcile(roomId: string, peer: string, theirs: string[]): Promise<PeerPollResult> {
+  private async reconcile(roomId: string, peer: string, answer: string[]): Promise<PeerPollResult> {
     const { storage } = this.options;
+    if (answer.length > MAX_THEIR_EXTREMITIES) this.options.logger.warn({ peer, roomId, extremities: answer.length }, `anti-entropy: more than ${MAX_THEIR_EXTREMITIES} extremities in an answer; following the first ${MAX_THEIR_EXTREMITIES}`);
+    const theirs = answer.slice(0, MAX_THEIR_EXTREMITIES);
     if (theirs.some((id) => !this.inGraph(id))) return this.pull(roomId, peer, theirs);
     const ours = storage.getForwardExtremities(roomId).map((e) => e.eventId);
     const theirSet = new Set(theirs);
@@ -188,6 +198,9 @@ export class AntiEntropy {
           if (missing.length === 0) break;
           const earliest = rooms.prevEventsFor(roomId, 20).map((e) => e.eventId);
           const { events } = await api.getMissingEvents(peer, roomId, { earliest_events: earliest, latest_events: missing, limit: MISSING_EVENTS_LIMIT, min_depth: 0 }, this.callOptions());
+          // Every event taken into a room belongs to that room: one of another room spoils the whole answer.
+          const foreign = events.find((raw) => raw.room_id !== roomId);
+          if (foreign) throw new UntrustworthyAnswer(`/get_missing_events answered an event of ${String(foreign.room_id)}`);
           const fresh = events.filter((raw) => typeof raw.event_id !== 'string' || !this.inGraph(raw.event_id)).sort((a, b) => depthOf(a) - depthOf(b));
           for (const raw of fresh.slice(0, MISSING_EVENTS_LIMIT)) await take(raw);
           // Fewer than a full page: the gap is closed; the tips themselves come next.
@@ -196,11 +209,17 @@ export class AntiEntropy {
         for (const id of theirs.filter((t) => !this.inGraph(t))) {
           if (this.stopped) break;
           const { pdus } = await api.getEvent(peer, id, this.callOptions());
+          const checked = await intake.check(pdus[0]);
+          if (!checked.ok || checked.event.eventId !== id || checked.event.roomId !== roomId) {
+            throw new UntrustworthyAnswer(`/event/${id} did not answer that event of ${roomId}${checked.ok ? ` (got ${checked.event.eventId} of ${checked.event.roomId})` : `: ${checked.reason}`}`);
+          }
           await take(pdus[0]);
         }
       });
     } catch (error) {
-      if (!this.stopped) logger.warn({ peer, roomId, healed, error: (error as Error).message }, 'anti-entropy: fetching missing events failed');
+      const untrusted = error instanceof UntrustworthyAnswer;
+      if (!this.stopped) logger.warn({ peer, roomId, healed, untrusted, error: (error as Error).message }, untrusted ? 'anti-entropy: untrustworthy answer; nothing more taken from it' : 'anti-entropy: fetching missing events failed');
+      if (healed === 0) return { peer, outcome: untrusted ? 'untrustworthy' : 'failed' };
     }
     if (healed > 0) {
       this.options.metrics?.healed.inc({}, healed);
