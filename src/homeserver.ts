@@ -257,7 +257,7 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
       hostMap.set(serverName, running.url);
       sender.resume();
       antiEntropy.start();
-      for (const room of storage.listRooms()) growth.noteRoom(room.roomId);
+      for (const room of storage.forwardExtremityCounts()) if (room.count > config.maxForwardExtremities) growth.noteRoom(room.roomId);
       logger.info({ url: running.url, serverName }, 'listening');
       return running;
     },
