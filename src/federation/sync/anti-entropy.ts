@@ -67,6 +67,8 @@ export class AntiEntropy {
   private readonly unsupported = new Map<string, number>();
   /** Per room and peer, the extremities we last pushed from: a peer that stays behind is not pushed the same events again. */
   private readonly lastPush = new Map<string, string>();
+  /** Extremities a pull could not take (dropped, unfetchable, a lie): not asked for again until then. */
+  private readonly notUntil = new Map<string, number>();
 
   constructor(private readonly options: AntiEntropyOptions) {}
 
@@ -165,7 +167,16 @@ export class AntiEntropy {
     const { storage } = this.options;
     if (answer.length > MAX_THEIR_EXTREMITIES) this.options.logger.warn({ peer, roomId, extremities: answer.length }, `anti-entropy: more than ${MAX_THEIR_EXTREMITIES} extremities in an answer; following the first ${MAX_THEIR_EXTREMITIES}`);
     const theirs = answer.slice(0, MAX_THEIR_EXTREMITIES);
-    if (theirs.some((id) => !this.inGraph(id))) return this.pull(roomId, peer, theirs);
+    const now = (this.options.now ?? Date.now)();
+    const wanted = theirs.filter((id) => !this.inGraph(id) && !((this.notUntil.get(id) ?? 0) > now));
+    if (wanted.length > 0) {
+      const result = await this.pull(roomId, peer, theirs);
+      // What is still missing now would cost the same requests again next time: wait ten intervals.
+      if (this.notUntil.size > 10_000) this.notUntil.clear();
+      for (const id of theirs) if (!this.inGraph(id)) this.notUntil.set(id, now + 10 * this.options.intervalMs);
+      return result;
+    }
+    if (theirs.some((id) => !this.inGraph(id))) return { peer, outcome: 'failed' };
     const ours = storage.getForwardExtremities(roomId).map((e) => e.eventId);
     const theirSet = new Set(theirs);
     if (ours.every((id) => theirSet.has(id))) return { peer, outcome: 'same' };
