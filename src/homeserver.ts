@@ -35,6 +35,7 @@ import { FederationMembership } from './federation/remote-join';
 import { pendingRemoteInvite } from './client-api/room-queries';
 import type { FetchLimits } from './federation/fetch-budget';
 import type { LinkPolicy } from './federation/client/link-policy';
+import { aclAllows } from './federation/server/room-access';
 import { AntiEntropy } from './federation/sync/anti-entropy';
 import { ExtremityGrowthControl } from './federation/sync/extremity-growth';
 import { recoverResultJson, recoverRoom, RecoverOptions, RecoverResult } from './federation/sync/recover';
@@ -211,6 +212,7 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
     intake,
     sender,
     intervalMs: config.antiEntropyIntervalSeconds * 1000,
+    serverAllowed: (roomId, server) => aclAllows(storage, roomId, server),
     metrics: { polls: metrics.antiEntropyPolls, healed: metrics.antiEntropyHealed, pushed: metrics.antiEntropyPushed },
     logger,
     now,

@@ -96,3 +96,15 @@ test('hs.stop() ends the anti-entropy timer', async () => {
   await new Promise((resolve) => setTimeout(resolve, 300));
   expect(a.metrics.antiEntropyPolls.value()).toBe(polls);
 });
+
+test("a server the room's ACL denies is not polled", async () => {
+  fed = await startTestFederation([]);
+  const a = await fed.add('a.test', { antiEntropyIntervalSeconds: 0.05 });
+  await fed.add('b.test', { antiEntropyIntervalSeconds: 0 });
+  const roomId = await roomOfTwo(fed);
+  await a.rooms.sendLocalEvent(roomId, { type: 'm.room.server_acl', sender: '@alice:a.test', stateKey: '', content: { allow: ['*'], deny: ['b.test'], allow_ip_literals: true } });
+  const polls = a.metrics.antiEntropyPolls.value();
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  expect(a.rooms.joinedServers(roomId)).toContain('b.test');
+  expect(a.metrics.antiEntropyPolls.value()).toBe(polls);
+});

@@ -11,7 +11,6 @@ import { isUnrecognizedEndpoint } from '../client/extremities-call';
 import type { PduIntake } from '../pdu-intake';
 import type { Pdu } from '../../protocol/pdu';
 import type { Counter } from '../../metrics/metrics-registry';
-import { aclAllows } from '../server/room-access';
 
 export interface AntiEntropyMetrics {
   polls: Counter;
@@ -28,6 +27,8 @@ export interface AntiEntropyOptions {
   /** Where pushed events go: the outbound transaction sender. */
   sender: { enqueue(destinations: Iterable<string>, item: { eventId: string; roomId: string; pdu: Pdu }): void };
   intervalMs: number;
+  /** Whether the room's server ACL admits a server (spec "Server Access Control Lists"); default: all. */
+  serverAllowed?: (roomId: string, serverName: string) => boolean;
   /** Servers asked per room per interval (a bounded number, rotating through the room's servers). Default 3. */
   peersPerPoll?: number;
   /** A server that served neither extremities path is skipped this long before we try it again. Default 1 h. */
@@ -134,7 +135,7 @@ export class AntiEntropy {
     const all = this.options.rooms.joinedServers(roomId).filter((s) => {
       if (s === this.options.serverName) return false;
       // A server the room's ACL denies is not one we take events from (spec "Server Access Control Lists").
-      if (!aclAllows(this.options.storage, roomId, s)) return false;
+      if (this.options.serverAllowed && !this.options.serverAllowed(roomId, s)) return false;
       const since = this.unsupported.get(s);
       return since === undefined || now - since >= retry;
     });
