@@ -39,6 +39,10 @@ export interface DagmarConfig {
   rateLimitSleepDelayMs: number;
   rateLimitRejectLimit: number;
   rateLimitConcurrent: number;
+  /** MSC4370 anti-entropy: seconds between polls of each room's servers for their extremities (fractions allowed); 0 = off. */
+  antiEntropyIntervalSeconds: number;
+  /** Growth control: more forward extremities than this and we send a dummy event merging them (extremity-growth.ts). */
+  maxForwardExtremities: number;
 }
 
 export const DEFAULT_CONFIG: DagmarConfig = {
@@ -61,6 +65,8 @@ export const DEFAULT_CONFIG: DagmarConfig = {
   rateLimitSleepDelayMs: DEFAULT_FEDERATION_RATE_LIMIT.sleepDelayMs,
   rateLimitRejectLimit: DEFAULT_FEDERATION_RATE_LIMIT.rejectLimit,
   rateLimitConcurrent: DEFAULT_FEDERATION_RATE_LIMIT.concurrent,
+  antiEntropyIntervalSeconds: 60,
+  maxForwardExtremities: 10,
 };
 
 const BOOLEAN_SETTINGS: ReadonlyArray<keyof DagmarConfig> = ['enableRegistration', 'allowPrivateAddresses'];
@@ -72,6 +78,11 @@ const INTEGER_SETTINGS: Partial<Record<keyof DagmarConfig, [number, number]>> = 
   rateLimitSleepDelayMs: [0, 60_000],
   rateLimitRejectLimit: [0, 1_000_000],
   rateLimitConcurrent: [1, 10_000],
+  maxForwardExtremities: [1, 1_000_000_000],
+};
+/** Non-integer numeric settings and their allowed range. */
+const NUMBER_SETTINGS: Partial<Record<keyof DagmarConfig, [number, number]>> = {
+  antiEntropyIntervalSeconds: [0, 86_400],
 };
 
 /** Each setting's name in a config file, its environment variable and its flag. */
@@ -95,6 +106,8 @@ export const SETTINGS: ReadonlyArray<{ key: keyof DagmarConfig; env: string; fla
   { key: 'rateLimitSleepDelayMs', env: 'DAGMAR_RATE_LIMIT_SLEEP_DELAY_MS', flag: 'rate-limit-sleep-delay-ms', help: 'delay of a request past the sleep limit (default 500)' },
   { key: 'rateLimitRejectLimit', env: 'DAGMAR_RATE_LIMIT_REJECT_LIMIT', flag: 'rate-limit-reject-limit', help: 'waiting requests per origin before 429 M_LIMIT_EXCEEDED (default 50)' },
   { key: 'rateLimitConcurrent', env: 'DAGMAR_RATE_LIMIT_CONCURRENT', flag: 'rate-limit-concurrent', help: 'requests per origin handled at once (default 8)' },
+  { key: 'antiEntropyIntervalSeconds', env: 'DAGMAR_ANTI_ENTROPY_INTERVAL_SECONDS', flag: 'anti-entropy-interval', help: 'seconds between MSC4370 extremity polls per room, with jitter; 0 = off (default 60)' },
+  { key: 'maxForwardExtremities', env: 'DAGMAR_MAX_FORWARD_EXTREMITIES', flag: 'max-forward-extremities', help: 'more forward extremities than this and we send a dummy event merging them (default 10)' },
 ];
 
 function invalid(message: string): MatrixError {
@@ -114,6 +127,12 @@ function coerce(key: keyof DagmarConfig, raw: unknown, source: string): unknown 
   if (range) {
     const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
     if (!Number.isInteger(n) || n < range[0] || n > range[1]) throw invalid(`${where} must be an integer from ${range[0]} to ${range[1]}`);
+    return n;
+  }
+  const numberRange = NUMBER_SETTINGS[key];
+  if (numberRange) {
+    const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+    if (!Number.isFinite(n) || n < numberRange[0] || n > numberRange[1]) throw invalid(`${where} must be a number from ${numberRange[0]} to ${numberRange[1]}`);
     return n;
   }
   switch (key) {

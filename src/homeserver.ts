@@ -35,6 +35,11 @@ import { FederationMembership } from './federation/remote-join';
 import { pendingRemoteInvite } from './client-api/room-queries';
 import type { FetchLimits } from './federation/fetch-budget';
 import { DagLoadResult, loadDag, SignedDag } from './rooms/load-signed-dag';
+import type { LinkPolicy } from './federation/client/link-policy';
+import { aclAllows } from './federation/server/room-access';
+import { AntiEntropy } from './federation/sync/anti-entropy';
+import { ExtremityGrowthControl } from './federation/sync/extremity-growth';
+import { recoverResultJson, recoverRoom, RecoverOptions, RecoverResult } from './federation/sync/recover';
 
 export interface HomeserverOptions extends Partial<DagmarConfig> {
   /** Structured logger; default pino at `logLevel` (silent when dataDir is ':memory:' and no level is set). */
@@ -47,6 +52,10 @@ export interface HomeserverOptions extends Partial<DagmarConfig> {
   now?: () => number;
   /** What one incoming transaction may make us fetch (tests shrink the deadline); see fetch-budget.ts. */
   fetchLimits?: Partial<FetchLimits>;
+  /** Link faults on our outbound federation traffic (link-policy.ts): testbeds, operators, tests. */
+  linkPolicy?: LinkPolicy;
+  /** Growth control: at most one dummy event per room per this many ms (default 5000; extremity-growth.ts). */
+  dummyEventMinIntervalMs?: number;
 }
 
 export interface Homeserver {
@@ -62,7 +71,16 @@ export interface Homeserver {
   readonly logger: Logger;
   /** Counters and gauges served on GET /metrics. */
   readonly metrics: HomeserverMetrics;
+  /** MSC4370 anti-entropy (runs while started, unless antiEntropyIntervalSeconds is 0). */
+  readonly antiEntropy: AntiEntropy;
+  /** The typed federation calls, over `client`. */
+  readonly api: FederationApi;
   signingKey(): SigningKey;
+  /**
+   * Rebuilds a room from servers in it after data loss (federation/sync/recover.ts). Needs the server
+   * started: the servers asked fetch our (new) signing key from us to check our requests.
+   */
+  recover(roomId: string, options: RecoverOptions): Promise<RecoverResult>;
   /** Starts listening (config.listen, or an ephemeral loopback port with `port: 0`). */
   start(listen?: { host?: string; port?: number }): Promise<RunningServer>;
   /** Base URL once started. */
@@ -129,7 +147,7 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
   // refuses private addresses unless allowPrivateAddresses.
   const discovery = new ServerDiscovery({ resolveSrv: dnsResolveSrv, fetchWellKnown: (host, lookup) => httpsFetchWellKnown(host, lookup ? { lookup } : {}), allowPrivateAddresses: config.allowPrivateAddresses });
   const hostMap = new HostMapResolver(config.hostMap, discovery);
-  const client = new FederationClient({ serverName, signingKey: () => key, resolver: hostMap, log: (fields, message) => logger.warn(fields, message) });
+  const client = new FederationClient({ serverName, signingKey: () => key, resolver: hostMap, log: (fields, message) => logger.warn(fields, message), ...(options.linkPolicy ? { linkPolicy: options.linkPolicy } : {}) });
   const federationApi = new FederationApi(client);
   const keyRing = new KeyRing({ store: new InMemoryKeyStore(), fetchServerKeys: (other) => federationApi.getServerKeys(other), now });
 
@@ -168,9 +186,21 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
     onPersisted: (event, outcome, origin) => {
       logger.info({ roomId: event.roomId, eventId: event.eventId, type: event.type, status: outcome.status, reason: outcome.reason, origin }, `pdu ${outcome.status}`);
       metrics.recordPdu(outcome.status, origin);
+      growth.noteRoom(event.roomId);
       if (origin === 'local') sender.enqueue(destinationsFor(rooms, event), { eventId: event.eventId, roomId: event.roomId, pdu: event.pdu });
       for (const listener of eventListeners) listener({ roomId: event.roomId, eventId: event.eventId, type: event.type, status: outcome.status, origin });
     },
+  });
+
+  const growth = new ExtremityGrowthControl({
+    serverName,
+    storage,
+    rooms,
+    limit: config.maxForwardExtremities,
+    minIntervalMs: options.dummyEventMinIntervalMs ?? 5000,
+    logger,
+    dummyEvents: metrics.dummyEvents,
+    now,
   });
 
   const federation = createFederationApp({
@@ -180,7 +210,7 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
     rateLimit: options.rateLimit ?? configuredRateLimit(config),
     now,
   });
-  addFederationEndpoints(federation, {
+  const intake = addFederationEndpoints(federation, {
     serverName,
     storage,
     rooms,
@@ -198,11 +228,26 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
       ),
   });
 
+  const antiEntropy = new AntiEntropy({
+    serverName,
+    storage,
+    rooms,
+    api,
+    intake,
+    sender,
+    intervalMs: config.antiEntropyIntervalSeconds * 1000,
+    serverAllowed: (roomId, server) => aclAllows(storage, roomId, server),
+    metrics: { polls: metrics.antiEntropyPolls, healed: metrics.antiEntropyHealed, pushed: metrics.antiEntropyPushed },
+    logger,
+    now,
+  });
+
   // Observe every request from the very front, outside the error middleware, so the status logged is the one sent.
   federation.app.middleware.unshift(requestObserver(metrics, logger), durableResponses(storage));
   // /metrics names every room: on its own listener (metricsListen) without a token, else behind the admin token, else nowhere.
   if (config.metricsListen === undefined && config.adminToken) federation.addPublicRouter(metricsRouter(metrics, { adminToken: config.adminToken }));
-  if (config.adminToken) federation.addPublicRouter(adminRouter({ storage, adminToken: config.adminToken }));
+  const recover = (roomId: string, recoverOptions: RecoverOptions) => recoverRoom({ serverName, storage, rooms, api, keyRing, logger }, roomId, recoverOptions);
+  if (config.adminToken) federation.addPublicRouter(adminRouter({ storage, adminToken: config.adminToken, recover: async (roomId, request) => recoverResultJson(await recover(roomId, request)) }));
 
   let running: RunningServer | undefined;
   let metricsRunning: RunningServer | undefined;
@@ -218,7 +263,10 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
     federation,
     logger,
     metrics,
+    antiEntropy,
+    api,
     signingKey: () => key,
+    recover,
     async start(listen) {
       const [host, port] = splitHostPort(config.listen);
       const tls = config.tlsCert && config.tlsKey ? { cert: readText(config.tlsCert), key: readText(config.tlsKey) } : undefined;
@@ -234,6 +282,8 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
       }
       hostMap.set(serverName, running.url);
       sender.resume();
+      antiEntropy.start();
+      for (const room of storage.forwardExtremityCounts()) if (room.count > config.maxForwardExtremities) growth.noteRoom(room.roomId);
       logger.info({ url: running.url, serverName }, 'listening');
       return running;
     },
@@ -245,6 +295,8 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
       return metricsRunning?.url;
     },
     async stop() {
+      growth.stop();
+      await antiEntropy.stop();
       sender.stop();
       client.close();
       if (metricsRunning) await metricsRunning.close();

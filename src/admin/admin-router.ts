@@ -15,7 +15,12 @@ export interface AdminRouterOptions {
   storage: Storage;
   /** Required: without a token there is no admin API (the caller does not mount it). */
   adminToken: string;
+  /** Rebuilds a room from other servers after data loss (POST …/rooms/{roomId}/recover); absent: 404. */
+  recover?: RoomRecovery;
 }
+
+/** The recovery the server wires in (federation/sync/recover.ts); resolves with the JSON answer. */
+export type RoomRecovery = (roomId: string, request: { via: string[]; depth?: number }) => Promise<Record<string, unknown>>;
 
 function roomIdParam(ctx: Context, storage: Storage): string {
   const roomId = (ctx.params as Record<string, string | undefined>).roomId ?? '';
@@ -63,6 +68,20 @@ export function adminRouter(options: AdminRouterOptions): Router {
     const roomId = roomIdParam(ctx, storage);
     const result = storage.verifyRoom(roomId);
     ctx.body = { room_id: roomId, ok: result.ok, problems: result.problems };
+  });
+
+  // Recover a room after data loss (federation/sync/recover.ts): body {"via": [server, …], "depth"?: N}.
+  // The room need not be known here: that is the point.
+  router.post('/rooms/:roomId/recover', guard, async (ctx) => {
+    const recover = options.recover;
+    if (!recover) throw new MatrixError(404, 'M_UNRECOGNIZED', 'recover is not available on this server');
+    const roomId = (ctx.params as Record<string, string | undefined>).roomId ?? '';
+    const body = (ctx.request as { body?: unknown }).body;
+    const via = body && typeof body === 'object' ? (body as Record<string, unknown>).via : undefined;
+    const depth = body && typeof body === 'object' ? (body as Record<string, unknown>).depth : undefined;
+    if (!Array.isArray(via) || via.length === 0 || !via.every((v) => typeof v === 'string')) throw new MatrixError(400, 'M_BAD_JSON', 'via must be a non-empty array of server names');
+    if (depth !== undefined && !(Number.isSafeInteger(depth) && (depth as number) >= 0)) throw new MatrixError(400, 'M_BAD_JSON', 'depth must be a non-negative integer');
+    ctx.body = await recover(roomId, { via: via as string[], ...(depth !== undefined ? { depth: depth as number } : {}) });
   });
 
   return router;

@@ -5,6 +5,8 @@ export interface CliOption {
   type: 'string' | 'boolean';
   help: string;
   short?: string;
+  /** May be given several times; the values reach run() joined with commas. */
+  multiple?: boolean;
 }
 
 export interface CliCommand {
@@ -30,9 +32,10 @@ export function commandHelp(command: CliCommand): string {
 
 /** Parses argv for a command; unknown flags are errors that say which flag. */
 export function parseCommandArgs(command: CliCommand, argv: string[]): { values: Record<string, string | boolean | undefined>; positionals: string[]; help: boolean } {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
-  for (const [name, o] of Object.entries(command.options)) options[name] = o.short ? { type: o.type, short: o.short } : { type: o.type };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = { help: { type: 'boolean', short: 'h' } };
+  for (const [name, o] of Object.entries(command.options)) options[name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
   const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const values: Record<string, string | boolean | undefined> = {};
+  for (const [name, value] of Object.entries(parsed.values)) values[name] = Array.isArray(value) ? value.join(',') : (value as string | boolean | undefined);
   return { values, positionals: parsed.positionals, help: values.help === true };
 }

@@ -2,11 +2,12 @@
 import { CliCommand, commandHelp, parseCommandArgs } from './cli-command';
 import { dagCommand } from './dag-command';
 import { keygenCommand } from './keygen-command';
+import { recoverCommand } from './recover-command';
 import { roomsCommand } from './rooms-command';
 import { serveCommand } from './serve-command';
 import { verifyCommand } from './verify-command';
 
-const COMMANDS: CliCommand[] = [serveCommand, keygenCommand, roomsCommand, verifyCommand, dagCommand];
+const COMMANDS: CliCommand[] = [serveCommand, keygenCommand, roomsCommand, verifyCommand, dagCommand, recoverCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

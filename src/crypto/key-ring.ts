@@ -235,6 +235,18 @@ export class KeyRing {
     await this.store.put(mergeServerKeys(await this.store.get(serverName), fresh));
   }
 
+  /**
+   * Takes keys of `serverName` learnt another way than from the server itself — a notary's answer
+   * (server-server API "Querying Keys Through Another Server"), e.g. our own keys before a data loss —
+   * checked (self-signature) and merged as a fetch would be. Throws KeyResponseError when they do not check.
+   */
+  async accept(serverName: string, raw: unknown): Promise<ServerKeysRecord> {
+    const fresh = parseServerKeysResponse(raw, serverName, this.now());
+    const merged = mergeServerKeys(await this.store.get(serverName), fresh);
+    await this.store.put(merged);
+    return merged;
+  }
+
   /** Why the last fetch for `serverName` failed, if it did (for error messages). */
   lastFetchError(serverName: string): string | undefined {
     return this.lastAttempt.get(serverName)?.error;

@@ -12,6 +12,7 @@ import { SigningKey, signingKeyFromSeed } from '../crypto/signing-key-file';
 import { ServerDiscovery } from '../federation/discovery/server-discovery';
 import { dnsResolveSrv, httpsFetchWellKnown } from '../federation/discovery/system-resolvers';
 import { FederationApi } from '../federation/client/federation-api';
+import type { LinkPolicy } from '../federation/client/link-policy';
 import { FederationClient } from '../federation/client/federation-client';
 import { HostMapResolver } from '../federation/client/server-resolver';
 import { createFederationApp, FederationApp } from '../federation/server/federation-app';
@@ -53,6 +54,8 @@ export interface LightServerOptions {
   deadlineMs?: number;
   /** Per-origin limit on our federation routes; false turns it off. */
   rateLimit?: RateLimitOptions | false;
+  /** Link faults on our outbound federation requests (link-policy.ts), as a full server takes them. */
+  linkPolicy?: LinkPolicy;
   now?: () => number;
 }
 
@@ -126,6 +129,7 @@ export class LightServer {
       resolver: this.hostMap,
       timeoutMs: options.requestTimeoutMs ?? 10_000,
       maxResponseBytes: options.maxResponseBytes ?? 32 * 1024 * 1024,
+      ...(options.linkPolicy ? { linkPolicy: options.linkPolicy } : {}),
     });
     const counted = countingClient(this.client);
     this.api = new FederationApi(counted);

@@ -20,6 +20,12 @@ export class HomeserverMetrics {
   readonly pdusRejected: Counter;
   readonly pdusSoftFailed: Counter;
   readonly requestDuration: Histogram;
+  /** MSC4370 anti-entropy (federation/sync/anti-entropy.ts): extremity polls, events healed from peers, events pushed to peers behind us. */
+  readonly antiEntropyPolls: Counter;
+  readonly antiEntropyHealed: Counter;
+  readonly antiEntropyPushed: Counter;
+  /** Dummy events sent to merge forward extremities (federation/sync/extremity-growth.ts). */
+  readonly dummyEvents: Counter;
 
   constructor(storage: Storage) {
     const r = this.registry;
@@ -32,6 +38,10 @@ export class HomeserverMetrics {
         storage.forwardExtremityCounts().map((row) => ({ labels: { room_id: row.roomId }, value: row.count })),
       ),
     );
+    this.antiEntropyPolls = r.register(new Counter('dagmar_anti_entropy_polls_total', 'MSC4370 /extremities requests made by anti-entropy.'));
+    this.antiEntropyHealed = r.register(new Counter('dagmar_anti_entropy_events_healed_total', 'Events anti-entropy fetched from other servers and stored.'));
+    this.antiEntropyPushed = r.register(new Counter('dagmar_anti_entropy_events_pushed_total', 'Events anti-entropy queued for servers that were behind us.'));
+    this.dummyEvents = r.register(new Counter('dagmar_dummy_events_total', 'Dummy events sent to merge forward extremities.'));
     this.requestDuration = r.register(new Histogram('dagmar_http_request_duration_seconds', 'HTTP request latency by API, method and status code.', LATENCY_BUCKETS));
   }
 

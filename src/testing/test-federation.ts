@@ -1,6 +1,9 @@
 // Starting dagmar servers for tests: in memory, on ephemeral loopback ports, wired to each other.
 import { createHomeserver, Homeserver, HomeserverOptions } from '../homeserver';
 import { createLightServer, LightServer, LightServerOptions } from '../light';
+import { LinkState, LinkTable } from '../federation/client/link-policy';
+
+export type { LinkState } from '../federation/client/link-policy';
 
 /** Quick retries, no rate limit, nothing on disk: what a test wants unless it says otherwise. */
 const TEST_DEFAULTS: HomeserverOptions = { dataDir: ':memory:', rateLimit: false, initialBackoffMs: 20, maxBackoffMs: 500 };
@@ -22,6 +25,20 @@ export interface TestFederation {
   lights: LightServer[];
   /** Adds a light server (MSC4370 caller, no DAG) that every full server knows the address of, and knows theirs. */
   addLight(serverName: string, options?: Omit<LightServerOptions, 'serverName'>): Promise<LightServer>;
+  /**
+   * Sets the link from one server to another (one direction): 'up', 'down' (refused), 'drop' (a /send
+   * answered 200 but not delivered; other requests lost) or { delayMs } (held). See link-policy.ts.
+   */
+  link(from: string, to: string, state: LinkState): void;
+  /** Cuts every link between servers of different groups, both ways ('down' unless told otherwise). */
+  partition(groups: ReadonlyArray<readonly string[]>, mode?: Exclude<LinkState, 'up'>): void;
+  /** Every link back up. */
+  heal(): void;
+  /**
+   * The link table of a server name, for a server started outside this federation (e.g. a light
+   * server) that should obey fed.link too: give it to that server's federation client as its linkPolicy.
+   */
+  linkPolicyOf(serverName: string): LinkTable;
   stop(): Promise<void>;
 }
 
@@ -29,6 +46,12 @@ export interface TestFederation {
 export async function startTestFederation(serverNames: readonly string[], options: HomeserverOptions = {}): Promise<TestFederation> {
   const servers: Homeserver[] = [];
   const lights: LightServer[] = [];
+  const links = new Map<string, LinkTable>();
+  const linkPolicyOf = (serverName: string): LinkTable => {
+    let table = links.get(serverName);
+    if (!table) links.set(serverName, (table = new LinkTable()));
+    return table;
+  };
   const federation: TestFederation = {
     servers,
     lights,
@@ -38,7 +61,7 @@ export async function startTestFederation(serverNames: readonly string[], option
       return hs;
     },
     async add(serverName, extra = {}) {
-      const hs = await startTestHomeserver(serverName, { ...options, ...extra });
+      const hs = await startTestHomeserver(serverName, { linkPolicy: linkPolicyOf(serverName), ...options, ...extra });
       for (const other of servers) {
         other.hostMap.set(serverName, hs.url());
         hs.hostMap.set(other.serverName, other.url());
@@ -51,7 +74,7 @@ export async function startTestFederation(serverNames: readonly string[], option
       return hs;
     },
     async addLight(serverName, extra = {}) {
-      const light = createLightServer({ dataDir: ':memory:', rateLimit: false, ...extra, serverName });
+      const light = createLightServer({ dataDir: ':memory:', rateLimit: false, linkPolicy: linkPolicyOf(serverName), ...extra, serverName });
       await light.start({ port: 0 });
       for (const hs of servers) {
         hs.hostMap.set(serverName, light.url());
@@ -60,6 +83,20 @@ export async function startTestFederation(serverNames: readonly string[], option
       lights.push(light);
       return light;
     },
+    link(from, to, state) {
+      linkPolicyOf(from).set(to, state);
+    },
+    partition(groups, mode = 'down') {
+      for (const [i, group] of groups.entries()) {
+        for (const other of groups.filter((_, j) => j !== i)) {
+          for (const from of group) for (const to of other) linkPolicyOf(from).set(to, mode);
+        }
+      }
+    },
+    heal() {
+      for (const table of links.values()) table.clear();
+    },
+    linkPolicyOf,
     async stop() {
       for (const light of lights.splice(0)) await light.stop();
       for (const hs of servers.splice(0)) await hs.stop();

@@ -10,6 +10,7 @@ import { signRequest } from '../x-matrix';
 import { PrivateAddressError } from '../discovery/address-policy';
 import { FederationRequestError } from './federation-request-error';
 import { ServerResolver, UnresolvableServerError } from './server-resolver';
+import { isSendTransaction, LinkPolicy } from './link-policy';
 
 export interface FederationClientOptions {
   /** Our server name: the `origin` of every request. */
@@ -25,6 +26,8 @@ export interface FederationClientOptions {
   tls?: { ca?: string | Buffer | Array<string | Buffer>; rejectUnauthorized?: boolean };
   /** Where the real cause of an unreachable server goes (the error itself says only "could not reach"). */
   log?: (fields: Record<string, unknown>, message: string) => void;
+  /** Link faults per destination (link-policy.ts), consulted before each request; default: every link up. */
+  linkPolicy?: LinkPolicy;
 }
 
 /**
@@ -82,6 +85,11 @@ export class FederationClient {
       return fail(kind, UNREACHABLE_MESSAGE, { cause });
     };
     if (!path.startsWith('/_matrix/')) throw new TypeError(`federation paths start with /_matrix/, got ${path}`);
+    const link = this.options.linkPolicy?.linkTo(destination) ?? 'up';
+    if (link === 'down' || (link === 'drop' && !isSendTransaction(method, path))) throw unreachable('network', new Error(`link to ${destination} is ${link} (link policy)`));
+    // A lost transaction: the sender hears 200 and moves on; the receiver never saw it.
+    if (link === 'drop') return { pdus: {} } as T;
+    if (typeof link === 'object') await new Promise((resolve) => setTimeout(resolve, link.delayMs));
     let resolved;
     try {
       resolved = await this.options.resolver.resolve(destination);
