@@ -29,6 +29,7 @@ import { listenForMetrics, metricsRouter } from './metrics/metrics-route';
 import { requestObserver } from './metrics/request-observer';
 import { durableResponses } from './federation/server/durable-responses';
 import { addClientApi, DEFAULT_CREDENTIAL_RATE_LIMIT } from './client-api/client-api';
+import { SyncNotifier } from './client-api/sync-notifier';
 import { FederationApi } from './federation/client/federation-api';
 import { cosignRemoteInvite } from './federation/remote-invite';
 import { FederationMembership } from './federation/remote-join';
@@ -122,6 +123,8 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
   });
 
   const api = new FederationApi(client);
+  // Long-polling /sync requests wait on this; every persisted event wakes the ones it concerns.
+  const syncNotifier = new SyncNotifier();
   const signer = { serverName, signingKey: () => key, now };
   const rooms: RoomService = new RoomService({
     storage,
@@ -145,6 +148,7 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
     onPersisted: (event, outcome, origin) => {
       logger.info({ roomId: event.roomId, eventId: event.eventId, type: event.type, status: outcome.status, reason: outcome.reason, origin }, `pdu ${outcome.status}`);
       metrics.recordPdu(outcome.status, origin);
+      syncNotifier.roomChanged(event.roomId, event.type === 'm.room.member' && event.stateKey !== undefined ? [event.stateKey] : []);
       if (origin === 'local') sender.enqueue(destinationsFor(rooms, event), { eventId: event.eventId, roomId: event.roomId, pdu: event.pdu });
     },
   });
@@ -221,6 +225,7 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
       return metricsRunning?.url;
     },
     async stop() {
+      syncNotifier.wakeAll();
       sender.stop();
       client.close();
       if (metricsRunning) await metricsRunning.close();
@@ -228,7 +233,8 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
       storage.close();
     },
   };
-  addClientApi({ serverName, storage, rooms, logger, config, now }, federation, { credentialRateLimit: options.rateLimit === false ? false : DEFAULT_CREDENTIAL_RATE_LIMIT });
+  const queryDirectory = (server: string, alias: string) => api.queryDirectory(server, alias);
+  addClientApi({ serverName, storage, rooms, logger, config, now, notifier: syncNotifier, queryDirectory }, federation, { credentialRateLimit: options.rateLimit === false ? false : DEFAULT_CREDENTIAL_RATE_LIMIT });
   return homeserver;
 }
 
