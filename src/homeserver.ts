@@ -145,6 +145,8 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
       logger,
     }),
     pendingRemoteInvite: (roomId, userId) => pendingRemoteInvite(storage, roomId, userId),
+    // A remote invite is stored only as an outlier: it must still wake the invitee's /sync.
+    onOutlierMembership: (event) => syncNotifier.roomChanged(event.roomId, event.stateKey === undefined ? [] : [event.stateKey]),
     onPersisted: (event, outcome, origin) => {
       logger.info({ roomId: event.roomId, eventId: event.eventId, type: event.type, status: outcome.status, reason: outcome.reason, origin }, `pdu ${outcome.status}`);
       metrics.recordPdu(outcome.status, origin);

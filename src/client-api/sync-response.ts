@@ -31,6 +31,8 @@ export interface SyncSources {
 
 export interface SyncRequest {
   userId: string;
+  /** The requesting access token's hash: its own sends carry their transaction IDs. */
+  tokenHash: string;
   since: SyncPosition | undefined;
   filter: SyncFilter;
   fullState: boolean;
@@ -57,6 +59,7 @@ export function buildSync(src: SyncSources, req: SyncRequest, upTo: SyncPosition
   const { storage } = src;
   const { userId, since, filter } = req;
   const now = src.now();
+  const shown = (e: RoomEvent) => clientEventOf(storage, e, now, e.sender === userId ? transactionIdOf(storage, req.tokenHash, e.eventId) : undefined);
   const join: JsonObject = {};
   const invite: JsonObject = {};
   const leave: JsonObject = {};
@@ -99,7 +102,7 @@ export function buildSync(src: SyncSources, req: SyncRequest, upTo: SyncPosition
       if (receipts.length > 0) ephemeral.push(receiptEvent(receipts));
       join[roomId] = {
         timeline: {
-          events: timeline.map((e) => clientEventOf(storage, e, now)),
+          events: timeline.map(shown),
           limited,
           prev_batch: timelineIds.length > 0 ? encodeTimelineToken({ at: 'before', eventId: timelineIds[0] }) : encodeTimelineToken({ at: 'end' }),
         },
@@ -121,7 +124,7 @@ export function buildSync(src: SyncSources, req: SyncRequest, upTo: SyncPosition
       const ids = stream.slice(0, filter.timelineLimit).map((s) => s.eventId).reverse();
       const events = ids.length > 0 ? storage.getEvents(ids).map((s) => s.event) : [membership.event];
       leave[roomId] = {
-        timeline: { events: events.map((e) => clientEventOf(storage, e, now)), limited: stream.length > filter.timelineLimit, prev_batch: encodeTimelineToken({ at: 'before', eventId: events[0].eventId }) },
+        timeline: { events: events.map(shown), limited: stream.length > filter.timelineLimit, prev_batch: encodeTimelineToken({ at: 'before', eventId: events[0].eventId }) },
         state: { events: [] },
         account_data: { events: roomAccountData.get(roomId) ?? [] },
       };
@@ -139,6 +142,12 @@ export function buildSync(src: SyncSources, req: SyncRequest, upTo: SyncPosition
     device_one_time_keys_count: {},
   };
   return { body, empty, roomIds };
+}
+
+/** The txnId of a send or redact made with this token (room-send-routes.ts keys them `<endpoint> <room> <…> <txnId>`). */
+function transactionIdOf(storage: Storage, tokenHash: string, eventId: string): string | undefined {
+  const key = storage.clientTxns.keyOf(tokenHash, eventId);
+  return key === undefined ? undefined : key.slice(key.lastIndexOf(' ') + 1);
 }
 
 interface Membership {

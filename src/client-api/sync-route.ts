@@ -5,6 +5,7 @@ import { Router } from '@koa/router';
 import { MatrixError } from '../protocol/errors';
 import { queryInteger, queryList } from '../federation/server/request-params';
 import { authenticate } from './access-token-auth';
+import { hashAccessToken } from '../storage/access-tokens-repository';
 import { ClientApiContext, clientPaths } from './client-api-context';
 import { syncFilterOf } from './sync-filter';
 import { buildSync, currentPosition, SyncRequest } from './sync-response';
@@ -27,6 +28,7 @@ export function syncRouter(cx: ClientApiContext): Router {
     const timeout = queryInteger(ctx, 'timeout', 0, Number.MAX_SAFE_INTEGER);
     const req: SyncRequest = {
       userId: user.userId,
+      tokenHash: hashAccessToken(user.token),
       since: since === undefined ? undefined : decodeSyncToken(since),
       filter: syncFilterOf(cx.storage, user.userId, filter),
       fullState: fullState === 'true',
