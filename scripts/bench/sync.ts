@@ -8,6 +8,11 @@ const ROOMS = 100;
 const WAKES = 30;
 const INITIALS = 7;
 
+interface SyncBody {
+  next_batch: string;
+  rooms: { join: Record<string, unknown> };
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 
@@ -16,13 +21,13 @@ async function main(): Promise<void> {
   await hs.start({ host: '127.0.0.1', port: 0 });
   try {
     const base = `${hs.url()}/_matrix/client/v3`;
-    const first = await (await fetch(`${base}/register`, { method: 'POST', body: JSON.stringify({ username: 'bench', password: 'pw' }) })).json() as any;
-    const reg = await (await fetch(`${base}/register`, { method: 'POST', body: JSON.stringify({ username: 'bench', password: 'pw', auth: { type: 'm.login.dummy', session: first.session } }) })).json() as any;
+    const first = (await (await fetch(`${base}/register`, { method: 'POST', body: JSON.stringify({ username: 'bench', password: 'pw' }) })).json()) as { session: string };
+    const reg = await (await fetch(`${base}/register`, { method: 'POST', body: JSON.stringify({ username: 'bench', password: 'pw', auth: { type: 'm.login.dummy', session: first.session } }) })).json() as { user_id: string; access_token: string };
     const headers = { Authorization: `Bearer ${reg.access_token}` };
     const get = async (path: string) => {
       const res = await fetch(`${base}${path}`, { headers });
       if (res.status !== 200) throw new Error(`${path} → ${res.status} ${await res.text()}`);
-      return res.json() as any;
+      return (await res.json()) as SyncBody;
     };
     const user = reg.user_id as string;
     const rooms: string[] = [];

@@ -14,8 +14,17 @@ beforeEach(async () => {
 });
 afterEach(async () => fed.stop());
 
+/** The parts of a client event these tests read. */
+interface Ev {
+  type: string;
+  event_id: string;
+  state_key?: string;
+  content: { body?: string; name?: string; membership?: string };
+  unsigned: { redacted_because?: { type: string } };
+}
+
 const sync = (client: MatrixClient, query = '') => client.ok('GET', `/_matrix/client/v3/sync${query === '' ? '' : `?${query}`}`);
-const bodies = (room: any) => room.timeline.events.filter((e: any) => e.type === 'm.room.message').map((e: any) => e.content.body);
+const bodies = (room: { timeline: { events: Ev[] } }) => room.timeline.events.filter((e: Ev) => e.type === 'm.room.message').map((e: Ev) => e.content.body);
 
 test('initial sync shows the room, its state and timeline; incremental shows only what is new', async () => {
   const alice = await MatrixClient.of(a).register('alice');
@@ -27,8 +36,8 @@ test('initial sync shows the room, its state and timeline; incremental shows onl
   expect(bodies(room)).toEqual(['one']);
   // Everything before the timeline is in state; together they hold the room name and alice's join.
   const all = [...room.state.events, ...room.timeline.events];
-  expect(all.find((e: any) => e.type === 'm.room.name').content.name).toBe('Sync room');
-  expect(all.find((e: any) => e.type === 'm.room.member' && e.state_key === alice.userId).content.membership).toBe('join');
+  expect(all.find((e: Ev) => e.type === 'm.room.name').content.name).toBe('Sync room');
+  expect(all.find((e: Ev) => e.type === 'm.room.member' && e.state_key === alice.userId).content.membership).toBe('join');
   expect(room.summary['m.joined_member_count']).toBe(1);
   expect(room.unread_notifications).toEqual({ highlight_count: 0, notification_count: 0 });
 
@@ -54,7 +63,7 @@ test('a timeline limit (inline filter and stored filter) sets limited, and prev_
   expect(bodies(room)).toEqual(['m4', 'm5']);
   expect(room.timeline.limited).toBe(true);
   const older = await alice.ok('GET', `/_matrix/client/v3/rooms/${enc(roomId)}/messages?dir=b&limit=2&from=${enc(room.timeline.prev_batch)}`);
-  expect(older.chunk.map((e: any) => e.content.body)).toEqual(['m3', 'm2']);
+  expect(older.chunk.map((e: Ev) => e.content.body)).toEqual(['m3', 'm2']);
 
   const { filter_id } = await alice.ok('POST', `/_matrix/client/v3/user/${enc(alice.userId!)}/filter`, { room: { timeline: { limit: 1 } } });
   expect(await alice.ok('GET', `/_matrix/client/v3/user/${enc(alice.userId!)}/filter/${filter_id}`)).toEqual({ room: { timeline: { limit: 1 } } });
@@ -71,9 +80,9 @@ test('a redacted message appears redacted; a bad token is 401 M_UNKNOWN_TOKEN; a
   const before = await sync(alice);
   await alice.ok('PUT', `/_matrix/client/v3/rooms/${enc(roomId)}/redact/${enc(eventId)}/r1`, { reason: 'oops' });
   const after = await sync(alice, `since=${before.next_batch}`);
-  expect(after.rooms.join[roomId].timeline.events.map((e: any) => e.type)).toEqual(['m.room.redaction']);
+  expect(after.rooms.join[roomId].timeline.events.map((e: Ev) => e.type)).toEqual(['m.room.redaction']);
   const again = await sync(alice);
-  const shown = again.rooms.join[roomId].timeline.events.find((e: any) => e.event_id === eventId);
+  const shown = again.rooms.join[roomId].timeline.events.find((e: Ev) => e.event_id === eventId);
   expect(shown.content).toEqual({});
   expect(shown.unsigned.redacted_because.type).toBe('m.room.redaction');
 
@@ -92,14 +101,14 @@ test('an invite from another server shows in invite with invite_state; joining m
   await alice.ok('POST', `/_matrix/client/v3/rooms/${enc(roomId)}/invite`, { user_id: bob.userId });
   const invited = await sync(bob, `since=${start.next_batch}`);
   const state = invited.rooms.invite[roomId].invite_state.events;
-  expect(state.find((e: any) => e.type === 'm.room.member' && e.state_key === bob.userId).content.membership).toBe('invite');
-  expect(state.find((e: any) => e.type === 'm.room.create')).toBeDefined();
+  expect(state.find((e: Ev) => e.type === 'm.room.member' && e.state_key === bob.userId).content.membership).toBe('invite');
+  expect(state.find((e: Ev) => e.type === 'm.room.create')).toBeDefined();
 
   await bob.ok('POST', `/_matrix/client/v3/join/${enc(roomId)}`, {});
   const joined = await sync(bob, `since=${invited.next_batch}`);
   // Joined since the token: the full state comes with it, though the timeline is not limited.
   const seen = [...joined.rooms.join[roomId].state.events, ...joined.rooms.join[roomId].timeline.events];
-  expect(seen.find((e: any) => e.type === 'm.room.name').content.name).toBe('Invited');
+  expect(seen.find((e: Ev) => e.type === 'm.room.name').content.name).toBe('Invited');
 
   await bob.ok('POST', `/_matrix/client/v3/rooms/${enc(roomId)}/leave`, {});
   const left = await sync(bob, `since=${joined.next_batch}`);
