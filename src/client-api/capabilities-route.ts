@@ -1,5 +1,5 @@
 // GET /_matrix/client/v3/capabilities (client-server API "Capabilities negotiation"): room versions 1–12
-// (all stable, default 12), and what a user may change about their account here.
+// (all stable; the default is createRoom's, DEFAULT_ROOM_VERSION), and what a user may change about their account here.
 import { Router } from '@koa/router';
 import { DEFAULT_ROOM_VERSION, ROOM_VERSION_IDS } from '../protocol/room-versions';
 import { authenticate } from './access-token-auth';
