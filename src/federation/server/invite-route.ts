@@ -51,7 +51,7 @@ export function inviteRouter(fed: FederationContext): Router {
     // the stored copy's unsigned, outside hashes and signatures, for the invitee's /sync invite_state;
     // the inviter's word only, bounded, and only objects.
     const inviteState = Array.isArray(body.invite_room_state) ? body.invite_room_state.filter(isJsonObject).slice(0, MAX_INVITE_STATE) : undefined;
-    const stored = toRoomEvent(inviteState ? { ...signed, unsigned: { ...signed.unsigned, invite_room_state: inviteState } } : signed, version, { validate: false, eventId });
+    const stored = toRoomEvent(inviteState && inviteState.length > 0 ? { ...signed, unsigned: { ...signed.unsigned, invite_room_state: inviteState } } : signed, version, { validate: false, eventId });
     fed.rooms.storeOutlierMembership(stored); // through the room service, the one way in
     fed.logger.info({ roomId, eventId, invitee: event.stateKey, inviter: event.sender }, 'received an invite');
     ctx.body = { event: signed };
