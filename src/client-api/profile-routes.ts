@@ -22,7 +22,7 @@ export function profileRouter(cx: ClientApiContext): Router {
       if (!cx.storage.users.get(userId)) return undefined;
       return cx.storage.profiles.get(userId) ?? {};
     }
-    for (const { roomId } of cx.storage.listRooms()) {
+    for (const roomId of cx.storage.listRoomIds()) {
       const id = cx.rooms.currentStateEventId(roomId, 'm.room.member', userId);
       const content = id ? cx.storage.getEvent(id)?.event.content : undefined;
       if (content?.membership === 'join') return pick(content);
@@ -58,7 +58,7 @@ export function profileRouter(cx: ClientApiContext): Router {
       else delete profile[field];
       cx.storage.profiles.set(user.userId, profile);
       // Every joined room gets a member event carrying the new profile, as the spec asks.
-      for (const { roomId } of cx.storage.listRooms()) {
+      for (const roomId of cx.storage.listRoomIds()) {
         const id = cx.rooms.currentStateEventId(roomId, 'm.room.member', user.userId);
         const current = id ? cx.storage.getEvent(id)?.event.content : undefined;
         if (current?.membership !== 'join') continue;

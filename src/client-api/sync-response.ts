@@ -76,7 +76,7 @@ export function buildSync(src: SyncSources, req: SyncRequest, upTo: SyncPosition
   // A typing counter ahead of ours was issued before a restart: resend every typing list.
   const typingSince = since === undefined || since.typing > upTo.typing ? undefined : since.typing;
 
-  for (const { roomId } of storage.listRooms()) {
+  for (const roomId of storage.listRoomIds()) {
     if (filter.rooms && !filter.rooms.has(roomId)) continue;
     if (filter.notRooms.has(roomId)) continue;
     const membership = membershipOf(src, roomId, userId);

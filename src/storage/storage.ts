@@ -329,6 +329,11 @@ export class Storage {
     return this.graphQueries.rooms();
   }
 
+  /** Every stored room's ID, sorted (listRooms without the sizes). */
+  listRoomIds(): string[] {
+    return this.repos.rooms.allIds();
+  }
+
   /** Forward extremities per room, sorted by room ID (what the metrics gauge shows). */
   forwardExtremityCounts(): Array<{ roomId: string; count: number }> {
     return this.graphQueries.forwardExtremityCounts();
