@@ -1,6 +1,8 @@
 // The real matrix-js-sdk (npm, dev dependency) against two dagmar servers on loopback. The SDK is
 // ESM-only and jest runs CJS here, so the SDK side runs as a child Node process
 // (js-sdk-scenario.mjs) while both servers run in this process; the script's JSON answer is checked here.
+// The bot is a matrix-js-sdk client too: matrix-bot-sdk cannot load here (its native crypto module's
+// binary comes from a GitHub download in a postinstall script).
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
