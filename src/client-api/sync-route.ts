@@ -36,7 +36,7 @@ export function syncRouter(cx: ClientApiContext): Router {
     const sources = { storage: cx.storage, rooms: cx.rooms, typing: cx.typing, now: cx.now };
     // The client going away ends the wait (its connection is all a long-poll holds).
     const gone = new AbortController();
-    ctx.req.once('close', () => gone.abort());
+    ctx.res.once('close', () => gone.abort());
     const deadline = Date.now() + Math.min(timeout, MAX_TIMEOUT_MS);
     for (;;) {
       // Position, build and (below) registering the waiter run in one synchronous stretch: an event
