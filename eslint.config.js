@@ -26,6 +26,11 @@ module.exports = tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // ES modules run by Node as child processes of tests (test/sdk/: matrix-js-sdk is ESM-only).
+    files: ['**/*.mjs'],
+    languageOptions: { sourceType: 'module', globals: NODE_GLOBALS },
+  },
+  {
     rules: {
       // Same convention as tsc's noUnusedParameters: a leading underscore marks "unused on purpose".
       '@typescript-eslint/no-unused-vars': ['error', {

@@ -29,6 +29,7 @@ import { listenForMetrics, metricsRouter } from './metrics/metrics-route';
 import { requestObserver } from './metrics/request-observer';
 import { durableResponses } from './http/durable-responses';
 import { addClientApi, DEFAULT_CREDENTIAL_RATE_LIMIT } from './client-api/client-api';
+import { SyncNotifier } from './client-api/sync-notifier';
 import { FederationApi } from './federation/client/federation-api';
 import { cosignRemoteInvite } from './federation/remote-invite';
 import { FederationMembership } from './federation/remote-join';
@@ -163,6 +164,8 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
 
   const api = new FederationApi(client);
   const eventListeners = new Set<(notice: PersistedEventNotice) => void>();
+  // Long-polling /sync requests wait on this; every persisted event wakes the ones it concerns.
+  const syncNotifier = new SyncNotifier();
   const signer = { serverName, signingKey: () => key, now };
   const rooms: RoomService = new RoomService({
     storage,
@@ -183,10 +186,13 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
       logger,
     }),
     pendingRemoteInvite: (roomId, userId) => pendingRemoteInvite(storage, roomId, userId),
+    // A remote invite is stored only as an outlier: it must still wake the invitee's /sync.
+    onOutlierMembership: (event) => syncNotifier.roomChanged(event.roomId, event.stateKey === undefined ? [] : [event.stateKey]),
     onPersisted: (event, outcome, origin) => {
       logger.info({ roomId: event.roomId, eventId: event.eventId, type: event.type, status: outcome.status, reason: outcome.reason, origin }, `pdu ${outcome.status}`);
       metrics.recordPdu(outcome.status, origin);
       growth.noteRoom(event.roomId);
+      syncNotifier.roomChanged(event.roomId, event.type === 'm.room.member' && event.stateKey !== undefined ? [event.stateKey] : []);
       if (origin === 'local') sender.enqueue(destinationsFor(rooms, event), { eventId: event.eventId, roomId: event.roomId, pdu: event.pdu });
       for (const listener of eventListeners) listener({ roomId: event.roomId, eventId: event.eventId, type: event.type, status: outcome.status, origin });
     },
@@ -297,6 +303,7 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
     async stop() {
       growth.stop();
       await antiEntropy.stop();
+      syncNotifier.wakeAll();
       sender.stop();
       client.close();
       if (metricsRunning) await metricsRunning.close();
@@ -313,7 +320,8 @@ export function createHomeserver(options: HomeserverOptions = {}): Homeserver {
       return () => eventListeners.delete(listener);
     },
   };
-  addClientApi({ serverName, storage, rooms, logger, config, now }, federation, { credentialRateLimit: options.rateLimit === false ? false : DEFAULT_CREDENTIAL_RATE_LIMIT });
+  const queryDirectory = (server: string, alias: string) => api.queryDirectory(server, alias);
+  addClientApi({ serverName, storage, rooms, logger, config, now, notifier: syncNotifier, queryDirectory }, federation, { credentialRateLimit: options.rateLimit === false ? false : DEFAULT_CREDENTIAL_RATE_LIMIT });
   return homeserver;
 }
 

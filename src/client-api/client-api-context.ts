@@ -6,6 +6,8 @@ import type { DagmarConfig } from '../config';
 import type { TokenBuckets } from '../http/rate-limit';
 import type { RoomService } from '../rooms/room-service';
 import type { Storage } from '../storage';
+import type { SyncNotifier } from './sync-notifier';
+import type { TypingStore } from './typing-store';
 
 export interface ClientApiDeps {
   serverName: string;
@@ -15,9 +17,15 @@ export interface ClientApiDeps {
   /** Read at each request, so a server's config object stays the one place these live. */
   config: Pick<DagmarConfig, 'enableRegistration' | 'registrationSharedSecret'>;
   now: () => number;
+  /** Wakes long-polling /sync requests; the homeserver feeds it from the room service's onPersisted. */
+  notifier: SyncNotifier;
+  /** Asks another server which room one of its aliases names (federation GET /query/directory). */
+  queryDirectory: (server: string, roomAlias: string) => Promise<{ room_id: string; servers: string[] }>;
 }
 
 export interface ClientApiContext extends ClientApiDeps {
+  /** Typing notifications of local users, in memory. */
+  typing: TypingStore;
   /** Limits login and registration attempts per peer address; undefined when rate limiting is off. */
   credentialLimiter: TokenBuckets | undefined;
 }

@@ -11,6 +11,16 @@ import { roomReadRouter } from './room-read-routes';
 import { roomSendRouter } from './room-send-routes';
 import { sharedSecretRegistrationRouter } from './shared-secret-registration';
 import { versionsRouter } from './versions-route';
+import { accountDataRouter } from './account-data-routes';
+import { capabilitiesRouter } from './capabilities-route';
+import { ephemeralRouter } from './ephemeral-routes';
+import { filterRouter } from './filter-routes';
+import { joinedMembersRouter } from './joined-members-route';
+import { profileRouter } from './profile-routes';
+import { pushRulesRouter } from './push-rules-route';
+import { roomAliasRouter } from './room-alias-routes';
+import { syncRouter } from './sync-route';
+import { TypingStore } from './typing-store';
 
 export interface ClientApiOptions {
   /** Credential attempts (login, register) per peer address; false turns the limit off. */
@@ -29,6 +39,7 @@ export function addClientApi(deps: ClientApiDeps, app: RouterHost, options: Clie
   const cx: ClientApiContext = {
     ...deps,
     credentialLimiter: options.credentialRateLimit === false ? undefined : new TokenBuckets(options.credentialRateLimit, deps.now),
+    typing: new TypingStore(deps.now),
   };
   for (const router of [
     versionsRouter(),
@@ -39,6 +50,15 @@ export function addClientApi(deps: ClientApiDeps, app: RouterHost, options: Clie
     membershipRouter(cx),
     roomSendRouter(cx),
     roomReadRouter(cx),
+    syncRouter(cx),
+    capabilitiesRouter(cx),
+    pushRulesRouter(cx),
+    filterRouter(cx),
+    profileRouter(cx),
+    joinedMembersRouter(cx),
+    roomAliasRouter(cx),
+    ephemeralRouter(cx),
+    accountDataRouter(cx),
   ]) {
     app.addPublicRouter(router);
   }

@@ -25,7 +25,10 @@ export function toClientEvent(event: RoomEvent, now: number, redactedBy?: RoomEv
 }
 
 /** The event as a client may see it now: redacted when a redaction of it has taken effect. */
-export function clientEventOf(storage: Storage, event: RoomEvent, now: number): JsonObject {
+export function clientEventOf(storage: Storage, event: RoomEvent, now: number, transactionId?: string): JsonObject {
   const shown = asRedacted(storage, event);
-  return toClientEvent(shown.event, now, shown.redactedBy);
+  const out = toClientEvent(shown.event, now, shown.redactedBy);
+  // Only to the device that sent it (client-server API "Transaction identifiers"): how it matches its local echo.
+  if (transactionId !== undefined) (out.unsigned as JsonObject).transaction_id = transactionId;
+  return out;
 }

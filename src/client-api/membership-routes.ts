@@ -1,5 +1,5 @@
 // Room membership for clients (client-server API "Room membership"): POST /join/{roomIdOrAlias}
-// (with server_name / via), /rooms/{roomId}/join, /leave, /invite, /kick, /ban, /unban. Parsing and
+// (with server_name / via; an alias is resolved through room-alias-routes.ts), /rooms/{roomId}/join, /leave, /invite, /kick, /ban, /unban. Parsing and
 // authentication only: joining and leaving, local or over federation, is RoomService.joinRoom /
 // leaveRoom; an invite of another server's user is co-signed there inside sendLocalEvent.
 import { Router } from '@koa/router';
@@ -10,6 +10,7 @@ import { JsonObject } from '../protocol/json';
 import { jsonBodyOf, queryList, requiredParam } from '../http/request-params';
 import { authenticate } from './access-token-auth';
 import { ClientApiContext, clientPaths } from './client-api-context';
+import { resolveRoomAlias } from './room-alias-routes';
 
 function reasonOf(body: JsonObject): { reason?: string } {
   if (body.reason === undefined) return {};
@@ -35,16 +36,25 @@ export function membershipRouter(cx: ClientApiContext): Router {
 
   const joinHandler = async (ctx: Context, roomId: string, via: readonly string[]) => {
     const user = authenticate(ctx, storage);
-    await rooms.joinRoom(roomId, user.userId, { via, ...reasonOf(optionalBody(ctx)) });
+    // The member event carries the user's profile (client-server API "Profiles": member events mirror it).
+    const content = { ...(storage.profiles.get(user.userId) ?? {}) };
+    await rooms.joinRoom(roomId, user.userId, { via, content, ...reasonOf(optionalBody(ctx)) });
     ctx.body = { room_id: roomId };
   };
 
   router.post(clientPaths('/join/:roomIdOrAlias'), async (ctx) => {
     const target = requiredParam(ctx, 'roomIdOrAlias');
-    if (parseRoomAlias(target)) throw new MatrixError(404, 'M_NOT_FOUND', `Room aliases are not resolved by dagmar; join ${target} by its room ID`);
-    if (!parseRoomId(target)) throw new MatrixError(400, 'M_INVALID_PARAM', `${target} is neither a room ID nor a room alias`);
     // `via` is the newer spelling of `server_name` (client-server API v1.12); both are accepted.
-    await joinHandler(ctx, target, [...queryList(ctx, 'via'), ...queryList(ctx, 'server_name')]);
+    const via = [...queryList(ctx, 'via'), ...queryList(ctx, 'server_name')];
+    if (parseRoomAlias(target)) {
+      // An alias is resolved first (ours, or over federation at its server), then joined through the servers it names.
+      authenticate(ctx, storage);
+      const resolved = await resolveRoomAlias(cx, target);
+      await joinHandler(ctx, resolved.room_id, [...via, ...resolved.servers.filter((s) => !via.includes(s))]);
+      return;
+    }
+    if (!parseRoomId(target)) throw new MatrixError(400, 'M_INVALID_PARAM', `${target} is neither a room ID nor a room alias`);
+    await joinHandler(ctx, target, via);
   });
 
   router.post(clientPaths('/rooms/:roomId/join'), async (ctx) => {

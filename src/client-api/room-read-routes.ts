@@ -21,7 +21,7 @@ const MAX_MESSAGES_LIMIT = 1000;
  * clients): `ts` / `te` for its start and end, `tb…` / `ta…` for the gap before / after an event, whose
  * ID follows in unpadded base64url so the token needs no escaping in a query string.
  */
-function encodeToken(position: TimelinePosition): string {
+export function encodeTimelineToken(position: TimelinePosition): string {
   if (position.at === 'start' || position.at === 'end') return `t${position.at[0]}`;
   return `t${position.at[0]}${Buffer.from(position.eventId, 'utf8').toString('base64url')}`;
 }
@@ -108,10 +108,10 @@ export function roomReadRouter(cx: ClientApiContext): Router {
     const shown = page.slice(0, limit);
     const events = cx.storage.getEvents(shown);
     const now = cx.now();
-    const body: Record<string, unknown> = { start: encodeToken(from), chunk: events.map((s) => clientEventOf(cx.storage, s.event, now)) };
+    const body: Record<string, unknown> = { start: encodeTimelineToken(from), chunk: events.map((s) => clientEventOf(cx.storage, s.event, now)) };
     const last = shown[shown.length - 1];
     // The next page continues past the last event shown: below it backwards, above it forwards.
-    if (page.length > limit && last !== undefined) body.end = encodeToken({ at: dir === 'b' ? 'before' : 'after', eventId: last });
+    if (page.length > limit && last !== undefined) body.end = encodeTimelineToken({ at: dir === 'b' ? 'before' : 'after', eventId: last });
     ctx.body = body;
   });
 

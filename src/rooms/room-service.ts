@@ -41,6 +41,8 @@ export interface RoomServiceOptions {
   pendingRemoteInvite?: (roomId: string, userId: string) => Promise<Pdu | undefined>;
   /** Called after every event that was stored in the graph (local or remote), outside the lock. */
   onPersisted?: (event: RoomEvent, outcome: IngestOutcome, origin: 'local' | 'remote') => void;
+  /** Called after a membership event was stored as an outlier (another server's invite, our rejection of it). */
+  onOutlierMembership?: (event: RoomEvent) => void;
 }
 
 export interface CreateRoomOptions {
@@ -227,6 +229,7 @@ export class RoomService {
     if (event.type !== 'm.room.member' || event.stateKey === undefined) throw new TypeError(`storeOutlierMembership: ${event.eventId} is not a membership event`);
     if (this.storage.getEvent(event.eventId)) return;
     this.storage.persistEvents([{ event, outlier: true }]);
+    this.options.onOutlierMembership?.(event);
   }
 
   /** True when a user of ours is joined, so we hold the room's current state. */

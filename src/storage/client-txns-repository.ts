@@ -6,6 +6,7 @@ import type { StorageContext } from './storage-context';
 export class ClientTxnsRepository {
   private readonly select;
   private readonly insert;
+  private readonly byEvent;
 
   private readonly now: () => number;
 
@@ -14,6 +15,10 @@ export class ClientTxnsRepository {
     this.select = prepare<{ h: string; t: string }, { event_id: string }>(
       db,
       kysely.selectFrom('client_txns').select('event_id').where('token_hash', '=', param('h')).where('txn_id', '=', param('t')),
+    );
+    this.byEvent = prepare<{ h: string; e: string }, { txn_id: string }>(
+      db,
+      kysely.selectFrom('client_txns').select('txn_id').where('token_hash', '=', param('h')).where('event_id', '=', param('e')).limit(1),
     );
     this.insert = prepare<{ h: string; t: string; e: string; ts: number }>(
       db,
@@ -27,6 +32,11 @@ export class ClientTxnsRepository {
   /** The event a transaction produced, if it was completed before. */
   get(tokenHash: string, txnId: string): string | undefined {
     return this.select.get({ h: tokenHash, t: txnId })?.event_id;
+  }
+
+  /** The transaction key that produced `eventId` under this token (for `unsigned.transaction_id`). */
+  keyOf(tokenHash: string, eventId: string): string | undefined {
+    return this.byEvent.get({ h: tokenHash, e: eventId })?.txn_id;
   }
 
   /** Records a completed transaction; the first record wins. */

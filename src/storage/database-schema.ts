@@ -130,6 +130,52 @@ export interface ClientTxnsTable {
   created_ts: number;
 }
 
+export interface EventStreamTable {
+  stream_ordering: Generated<number>;
+  event_nid: number;
+  room_nid: number;
+}
+
+export interface ClientFiltersTable {
+  filter_id: Generated<number>;
+  user_id: string;
+  filter_json: string;
+  created_ts: number;
+}
+
+export interface RoomAliasesTable {
+  room_alias: string;
+  room_id: string;
+  creator: string;
+  created_ts: number;
+}
+
+export interface AccountDataTable {
+  user_id: string;
+  /** '' for global account data. */
+  room_id: string;
+  data_type: string;
+  content_json: string;
+  stream_position: number;
+}
+
+export interface ReceiptsTable {
+  room_id: string;
+  user_id: string;
+  receipt_type: string;
+  event_id: string;
+  /** '' for an unthreaded receipt. */
+  thread_id: string;
+  ts: number;
+  stream_position: number;
+}
+
+export interface ProfilesTable {
+  user_id: string;
+  displayname: string | null;
+  avatar_url: string | null;
+}
+
 export interface SchemaMigrationsTable {
   version: number;
   name: string;
@@ -156,5 +202,11 @@ export interface DatabaseSchema {
   users: UsersTable;
   access_tokens: AccessTokensTable;
   client_txns: ClientTxnsTable;
+  event_stream: EventStreamTable;
+  client_filters: ClientFiltersTable;
+  room_aliases: RoomAliasesTable;
+  account_data: AccountDataTable;
+  receipts: ReceiptsTable;
+  profiles: ProfilesTable;
   schema_migrations: SchemaMigrationsTable;
 }

@@ -17,3 +17,7 @@ export { sqliteDialect } from './sqlite-dialect';
 export { applyMigrations, loadMigrations } from './migrations';
 export { isFrozenStateMap } from './frozen-state-map';
 export type { Migration } from './migrations';
+export type { StreamEvent } from './event-stream-repository';
+export type { AccountDataEntry } from './account-data-repository';
+export type { Receipt } from './receipts-repository';
+export type { Profile } from './profiles-repository';

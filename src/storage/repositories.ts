@@ -13,6 +13,12 @@ import { StateSnapshotsRepository } from './state-snapshots-repository';
 import type { StorageContext } from './storage-context';
 import { TransactionsRepository } from './transactions-repository';
 import { UsersRepository } from './users-repository';
+import { EventStreamRepository } from './event-stream-repository';
+import { ClientFiltersRepository } from './client-filters-repository';
+import { RoomAliasesRepository } from './room-aliases-repository';
+import { AccountDataRepository } from './account-data-repository';
+import { ReceiptsRepository } from './receipts-repository';
+import { ProfilesRepository } from './profiles-repository';
 
 import { LightCacheRepository } from './light-cache-repository';
 
@@ -31,6 +37,12 @@ export class Repositories {
   readonly accessTokens: AccessTokensRepository;
   readonly clientTxns: ClientTxnsRepository;
   readonly lightCache: LightCacheRepository;
+  readonly eventStream: EventStreamRepository;
+  readonly clientFilters: ClientFiltersRepository;
+  readonly roomAliases: RoomAliasesRepository;
+  readonly accountData: AccountDataRepository;
+  readonly receipts: ReceiptsRepository;
+  readonly profiles: ProfilesRepository;
 
   constructor(readonly ctx: StorageContext) {
     this.rooms = new RoomsRepository(ctx);
@@ -47,5 +59,11 @@ export class Repositories {
     this.users = new UsersRepository(ctx);
     this.accessTokens = new AccessTokensRepository(ctx);
     this.clientTxns = new ClientTxnsRepository(ctx);
+    this.eventStream = new EventStreamRepository(ctx);
+    this.clientFilters = new ClientFiltersRepository(ctx);
+    this.roomAliases = new RoomAliasesRepository(ctx);
+    this.accountData = new AccountDataRepository(ctx);
+    this.receipts = new ReceiptsRepository(ctx);
+    this.profiles = new ProfilesRepository(ctx);
   }
 }

@@ -11,6 +11,7 @@ export class RoomsRepository {
   private readonly byNid;
   private readonly insert;
   private readonly setSnapshot;
+  private readonly ids;
 
   private readonly now: () => number;
 
@@ -18,6 +19,7 @@ export class RoomsRepository {
     this.now = now;
     this.byId = prepare<{ roomId: string }, RoomRow>(db, kysely.selectFrom('rooms').selectAll().where('room_id', '=', param('roomId')));
     this.byNid = prepare<{ roomNid: number }, RoomRow>(db, kysely.selectFrom('rooms').selectAll().where('room_nid', '=', param('roomNid')));
+    this.ids = prepare<Record<string, never>, { room_id: string }>(db, kysely.selectFrom('rooms').select('room_id').orderBy('room_id'));
     this.insert = prepare<{ roomId: string; version: string; ts: number }>(
       db,
       kysely.insertInto('rooms').values({ room_id: param('roomId'), room_version: param('version'), current_snapshot_nid: null, created_ts: param('ts') }),
@@ -30,6 +32,11 @@ export class RoomsRepository {
 
   get(roomId: string): RoomRow | undefined {
     return this.byId.get({ roomId });
+  }
+
+  /** Every room ID, sorted (no per-room counts: cheap enough for each /sync). */
+  allIds(): string[] {
+    return this.ids.all({}).map((r) => r.room_id);
   }
 
   getByNid(roomNid: number): RoomRow | undefined {

@@ -29,6 +29,12 @@ import type { OutboundQueueRepository } from './outbound-queue-repository';
 import type { UsersRepository } from './users-repository';
 import type { AccessTokensRepository } from './access-tokens-repository';
 import type { ClientTxnsRepository } from './client-txns-repository';
+import type { StreamEvent } from './event-stream-repository';
+import type { ClientFiltersRepository } from './client-filters-repository';
+import type { RoomAliasesRepository } from './room-aliases-repository';
+import type { AccountDataRepository } from './account-data-repository';
+import type { ReceiptsRepository } from './receipts-repository';
+import type { ProfilesRepository } from './profiles-repository';
 import { verifyRoom, VerifyResult } from './verify-room';
 import { ReadCache } from './read-cache';
 import { freezeStateMap } from './frozen-state-map';
@@ -174,6 +180,50 @@ export class Storage {
     return this.repos.clientTxns;
   }
 
+  /** Saved client filters (POST /user/{userId}/filter). */
+  get clientFilters(): ClientFiltersRepository {
+    return this.repos.clientFilters;
+  }
+
+  /** Our room aliases. */
+  get roomAliases(): RoomAliasesRepository {
+    return this.repos.roomAliases;
+  }
+
+  /** Client account data, global and per room, with its own stream position. */
+  get accountData(): AccountDataRepository {
+    return this.repos.accountData;
+  }
+
+  /** Local read receipts, with their own stream position. */
+  get receipts(): ReceiptsRepository {
+    return this.repos.receipts;
+  }
+
+  /** Local users' profiles. */
+  get profiles(): ProfilesRepository {
+    return this.repos.profiles;
+  }
+
+  /** The newest position of the event stream (arrival order of client-visible events; /sync's `since`). */
+  streamPosition(): number {
+    return this.repos.eventStream.max();
+  }
+
+  /** Where an event entered the stream (membership outliers included); undefined if it never did. */
+  streamPositionOf(eventId: string): number | undefined {
+    return this.repos.eventStream.positionOf(eventId);
+  }
+
+  /**
+   * The room's client-visible events (not rejected, soft-failed or outliers) that arrived in the stream
+   * positions (after, upTo], newest first, at most `limit`; an unknown room has none.
+   */
+  roomStreamEvents(roomId: string, after: number, upTo: number, limit: number): StreamEvent[] {
+    const room = this.room(roomId);
+    return room ? this.repos.eventStream.roomEventsAfter(room.nid, after, upTo, limit) : [];
+  }
+
   /** Persists one or more events (any rooms, any order) in one transaction; see persist-events.ts. */
   persistEvents(items: PersistItem[], options?: PersistOptions): PersistResult {
     const changed = this.repos.currentState.changedRooms;
@@ -283,6 +333,11 @@ export class Storage {
   /** Every stored room with its version and sizes, sorted by room ID. */
   listRooms(): RoomSummary[] {
     return this.graphQueries.rooms();
+  }
+
+  /** Every stored room's ID, sorted (listRooms without the sizes). */
+  listRoomIds(): string[] {
+    return this.repos.rooms.allIds();
   }
 
   /** Forward extremities per room, sorted by room ID (what the metrics gauge shows). */

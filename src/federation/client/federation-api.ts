@@ -149,6 +149,15 @@ export class FederationApi {
     return { event: shape.object('event') };
   }
 
+  /**
+   * `GET /v1/query/directory?room_alias=` ("Querying for information": room aliases): the room an alias of
+   * the destination's names, and servers to join it through. The answer is the alias server's word only.
+   */
+  async queryDirectory(destination: string, roomAlias: string, options: CallOptions = {}): Promise<{ room_id: string; servers: string[] }> {
+    const shape = await this.call(destination, 'GET', `${V1}/query/directory`, { ...options, query: { room_alias: roomAlias } });
+    return { room_id: shape.string('room_id'), servers: shape.stringArray('servers') };
+  }
+
   /** `GET /v1/version` ("Server implementation"); the spec requires no authentication for it. */
   async getVersion(destination: string, options: CallOptions = {}): Promise<VersionResponse> {
     const shape = await this.call(destination, 'GET', `${V1}/version`, { ...options, authenticated: false });

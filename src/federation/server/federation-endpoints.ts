@@ -10,6 +10,7 @@ import type { FederationContext } from './federation-context';
 import { getMissingEventsRouter } from './get-missing-events-route';
 import { inviteRouter } from './invite-route';
 import { membershipHandshakeRouter } from './membership-handshake-routes';
+import { queryDirectoryRouter } from './query-directory-route';
 import { sendRouter } from './send-route';
 import { stateRouter } from './state-routes';
 
@@ -38,6 +39,7 @@ export function addFederationEndpoints(app: FederationApp, deps: FederationEndpo
     extremitiesRouter(fed),
     membershipHandshakeRouter(fed, intake),
     inviteRouter(fed),
+    queryDirectoryRouter(fed),
   ]) {
     app.addAuthenticatedRouter(router);
   }

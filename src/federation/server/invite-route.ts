@@ -13,6 +13,9 @@ import type { FederationContext } from './federation-context';
 import { jsonBodyOf, requiredParam } from '../../http/request-params';
 import { aclAllows } from './room-access';
 
+/** Stripped state events kept with an invite: the spec's list is a handful; more is noise or hostile. */
+const MAX_INVITE_STATE = 20;
+
 export function inviteRouter(fed: FederationContext): Router {
   const router = new Router();
   router.put('/_matrix/federation/v2/invite/:roomId/:eventId', async (ctx) => {
@@ -44,7 +47,11 @@ export function inviteRouter(fed: FederationContext): Router {
     if (!verdict.ok) throw new MatrixError(403, 'M_FORBIDDEN', `Invite signature check failed: ${verdict.reason}`);
     const key = fed.signingKey();
     const signed = addEventSignature(event.pdu, version, fed.serverName, key.keyId, key.seed);
-    const stored = toRoomEvent(signed, version, { validate: false, eventId });
+    // The inviter's stripped state (server-server API "Inviting to a room": invite_room_state) is kept in
+    // the stored copy's unsigned, outside hashes and signatures, for the invitee's /sync invite_state;
+    // the inviter's word only, bounded, and only objects.
+    const inviteState = Array.isArray(body.invite_room_state) ? body.invite_room_state.filter(isJsonObject).slice(0, MAX_INVITE_STATE) : undefined;
+    const stored = toRoomEvent(inviteState && inviteState.length > 0 ? { ...signed, unsigned: { ...signed.unsigned, invite_room_state: inviteState } } : signed, version, { validate: false, eventId });
     fed.rooms.storeOutlierMembership(stored); // through the room service, the one way in
     fed.logger.info({ roomId, eventId, invitee: event.stateKey, inviter: event.sender }, 'received an invite');
     ctx.body = { event: signed };
