@@ -3,8 +3,8 @@
 import type { Middleware } from 'koa';
 import type { CheckResult } from '../../../src/conformance';
 import { runConformance } from '../../../src/conformance';
-import type { Homeserver } from '../../../src/homeserver';
-import { createTestPeer, startTestHomeserver, TestPeer } from '../../../src/testing';
+import { createHomeserver, Homeserver } from '../../../src/homeserver';
+import { createTestPeer, TestPeer } from '../../../src/testing';
 
 export const SECRET = 'conformance-secret';
 
@@ -18,8 +18,10 @@ export interface DagmarRun {
  * One room version by default: the per-version checks are the same code for each, and 2 cores are shared.
  */
 export async function runAgainstDagmar(options: { breakIt?: (hs: Homeserver) => void; roomVersions?: string[]; only?: string[] } = {}): Promise<DagmarRun> {
-  const hs = await startTestHomeserver('hs.test', { registrationSharedSecret: SECRET });
+  // Not startTestHomeserver: Koa composes its middleware when it starts listening, so the wrapping comes first.
+  const hs = createHomeserver({ serverName: 'hs.test', dataDir: ':memory:', rateLimit: false, initialBackoffMs: 20, maxBackoffMs: 500, registrationSharedSecret: SECRET });
   options.breakIt?.(hs);
+  await hs.start({ port: 0 });
   const peers: TestPeer[] = [];
   try {
     const results = await runConformance({
