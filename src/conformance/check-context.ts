@@ -7,7 +7,7 @@ import type { JsonObject } from '../protocol/json';
 import type { RoomEvent } from '../protocol/room-event';
 import { toRoomEvent } from '../protocol/room-event';
 import type { Pdu } from '../protocol/pdu';
-import { CheckFailure, require_, sameSet, short } from './check';
+import { CheckFailure, require_, sameSet, short } from './check-failure';
 import type { ConformancePeer, PeerCallAnswer, PeerFactory } from './conformance-peer';
 import { TargetHttp, truncate, withRateLimitRetry } from './target-http';
 import type { TargetUser } from './target-user';

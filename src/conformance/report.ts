@@ -13,11 +13,11 @@ function clip(text: string, width: number): string {
 
 export function tableRow(result: CheckResult, widths = { name: 40, section: 48 }): string {
   const verdict = result.verdict === 'passed' ? 'PASS' : 'FAIL';
-  return `${result.name.padEnd(widths.name)} ${verdict}  ${clip(result.section, widths.section).padEnd(widths.section)}  ${result.seen.replace(/\s+/g, ' ')}`;
+  return `${result.name.padEnd(widths.name)} ${verdict.padEnd(7)} ${clip(result.section, widths.section).padEnd(widths.section)}  ${result.seen.replace(/\s+/g, ' ')}`;
 }
 
 export function tableHeader(widths = { name: 40, section: 48 }): string {
-  return `${'check'.padEnd(widths.name)} verdict ${'spec section'.padEnd(widths.section - 2)}  seen`;
+  return `${'check'.padEnd(widths.name)} ${'verdict'.padEnd(7)} ${'spec section'.padEnd(widths.section)}  seen`;
 }
 
 export function table(results: readonly CheckResult[]): string {

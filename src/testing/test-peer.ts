@@ -15,7 +15,7 @@ import { FederationMembership } from '../federation/remote-join';
 import { cosignRemoteInvite } from '../federation/remote-invite';
 import { createFederationApp } from '../federation/server/federation-app';
 import { addFederationEndpoints } from '../federation/server/federation-endpoints';
-import type { RunningServer } from '../http/listen';
+import type { ListenOptions, RunningServer } from '../http/listen';
 import { parseXMatrixHeader, signRequest } from '../federation/x-matrix';
 import { encodeBase64 } from '../protocol/base64';
 import { isJsonObject, JsonObject } from '../protocol/json';
@@ -41,8 +41,8 @@ export interface TestPeerOptions {
   target?: PeerTarget;
   /** prev_events per event the peer lays out (default 10, like dagmar). */
   maxPrevEvents?: number;
-  /** Where the peer listens (default 127.0.0.1, an ephemeral port): a remote target must reach it. */
-  listen?: { host?: string; port?: number };
+  /** Where the peer listens (default 127.0.0.1, an ephemeral port; HTTPS with `tls`): a remote target must reach it. */
+  listen?: ListenOptions;
   /** TLS options for the peer's requests (`rejectUnauthorized: false` for a target with a self-signed certificate). */
   tls?: FederationClientOptions['tls'];
 }
@@ -120,7 +120,7 @@ export class TestPeer {
   private readonly clock: () => number;
   private running: RunningServer | undefined;
   private currentTarget: PeerTarget | undefined;
-  private readonly listenAt: { host?: string; port?: number };
+  private readonly listenAt: ListenOptions;
 
   constructor(options: TestPeerOptions) {
     this.serverName = options.serverName;
@@ -183,7 +183,7 @@ export class TestPeer {
       // The peer pushes nothing by itself: a test sends what it wants, when it wants (send()).
       forward: () => undefined,
     });
-    this.running = await fed.listen({ port: this.listenAt.port ?? 0, ...(this.listenAt.host !== undefined ? { host: this.listenAt.host } : {}) });
+    this.running = await fed.listen({ port: 0, ...this.listenAt });
     this.hostMap.set(this.serverName, this.running.url);
     return this;
   }

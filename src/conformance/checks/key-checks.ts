@@ -5,7 +5,7 @@ import { Check, require_ } from '../check';
 export const keyChecks: Check[] = [
   {
     name: 'keys.server-keys',
-    section: 'S2S §2.3.1 GET /_matrix/key/v2/server',
+    section: 'S2S §Retrieving server keys (GET /_matrix/key/v2/server)',
     perRoomVersion: false,
     async run(ctx) {
       const answer = await ctx.http.request('GET', '/_matrix/key/v2/server');
@@ -23,7 +23,7 @@ export const keyChecks: Check[] = [
   },
   {
     name: 'keys.version',
-    section: 'S2S §2.2 GET /_matrix/federation/v1/version',
+    section: 'S2S §GET /_matrix/federation/v1/version',
     perRoomVersion: false,
     async run(ctx) {
       const answer = await ctx.http.request('GET', '/_matrix/federation/v1/version');
