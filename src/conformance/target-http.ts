@@ -83,6 +83,8 @@ export class TargetHttp {
   }
 }
 
+/** Shortens a logged body and hides credentials in it (the -v log is often pasted into bug reports). */
 export function truncate(text: string, max = 300): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
+  const hidden = text.replace(/"(access_token|password|mac|nonce)":"[^"]*"/g, '"$1":"<hidden>"');
+  return hidden.length > max ? `${hidden.slice(0, max)}…` : hidden;
 }

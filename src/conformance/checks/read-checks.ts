@@ -94,7 +94,7 @@ export const readChecks: Check[] = [
       require_(ids.length <= 3, `limit 3, got ${ids.length}`);
       const nearest = [chain[3]!, chain[2]!, chain[1]!].map((e) => e.eventId);
       require_(ids.length === 3 && nearest.every((id) => ids.includes(id)), `breadth-first from latest should give a4, a3, a2 ${short(nearest)}; got ${short(ids)}`);
-      return 'a4, a3, a2: nearest first, no latest or earliest, within the limit';
+      return 'the 3 nearest the latest (a4, a3, a2), no latest or earliest, within the limit';
     },
   },
   {
