@@ -1,5 +1,6 @@
 // The `dagmar` command line: dispatches to one subcommand; `dagmar --help` lists them.
 import { CliCommand, commandHelp, parseCommandArgs } from './cli-command';
+import { conformanceCommand } from './conformance-command';
 import { dagCommand } from './dag-command';
 import { keygenCommand } from './keygen-command';
 import { recoverCommand } from './recover-command';
@@ -7,7 +8,7 @@ import { roomsCommand } from './rooms-command';
 import { serveCommand } from './serve-command';
 import { verifyCommand } from './verify-command';
 
-const COMMANDS: CliCommand[] = [serveCommand, keygenCommand, roomsCommand, verifyCommand, dagCommand, recoverCommand];
+const COMMANDS: CliCommand[] = [serveCommand, keygenCommand, roomsCommand, verifyCommand, dagCommand, recoverCommand, conformanceCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -8,14 +8,14 @@ import { signEvent } from '../crypto/event-signing';
 import { InMemoryKeyStore, KeyRing } from '../crypto/key-ring';
 import { SigningKey, signingKeyFromSeed } from '../crypto/signing-key-file';
 import { FederationApi } from '../federation/client/federation-api';
-import { FederationClient } from '../federation/client/federation-client';
+import { FederationClient, FederationClientOptions } from '../federation/client/federation-client';
 import { FederationRequestError } from '../federation/client/federation-request-error';
 import { HostMapResolver } from '../federation/client/server-resolver';
 import { FederationMembership } from '../federation/remote-join';
 import { cosignRemoteInvite } from '../federation/remote-invite';
 import { createFederationApp } from '../federation/server/federation-app';
 import { addFederationEndpoints } from '../federation/server/federation-endpoints';
-import type { RunningServer } from '../http/listen';
+import type { ListenOptions, RunningServer } from '../http/listen';
 import { parseXMatrixHeader, signRequest } from '../federation/x-matrix';
 import { encodeBase64 } from '../protocol/base64';
 import { isJsonObject, JsonObject } from '../protocol/json';
@@ -41,6 +41,10 @@ export interface TestPeerOptions {
   target?: PeerTarget;
   /** prev_events per event the peer lays out (default 10, like dagmar). */
   maxPrevEvents?: number;
+  /** Where the peer listens (default 127.0.0.1, an ephemeral port; HTTPS with `tls`): a remote target must reach it. */
+  listen?: ListenOptions;
+  /** TLS options for the peer's requests (`rejectUnauthorized: false` for a target with a self-signed certificate). */
+  tls?: FederationClientOptions['tls'];
 }
 
 /** Any homeserver: where it listens and its server name. The peer only ever talks to it over HTTP. */
@@ -116,6 +120,7 @@ export class TestPeer {
   private readonly clock: () => number;
   private running: RunningServer | undefined;
   private currentTarget: PeerTarget | undefined;
+  private readonly listenAt: ListenOptions;
 
   constructor(options: TestPeerOptions) {
     this.serverName = options.serverName;
@@ -125,7 +130,14 @@ export class TestPeer {
     let ts = seededStartTs(seed);
     this.clock = options.seed !== undefined ? () => ts++ : Date.now;
     this.storage = openStorage(':memory:');
-    this.client = new FederationClient({ serverName: this.serverName, signingKey: () => this.key, resolver: this.hostMap, timeoutMs: 30_000 });
+    this.listenAt = options.listen ?? {};
+    this.client = new FederationClient({
+      serverName: this.serverName,
+      signingKey: () => this.key,
+      resolver: this.hostMap,
+      timeoutMs: 30_000,
+      ...(options.tls ? { tls: options.tls } : {}),
+    });
     const api = new FederationApi(this.client);
     this.keyRing = new KeyRing({ store: new InMemoryKeyStore(), fetchServerKeys: (other) => api.getServerKeys(other) });
     const signer = { serverName: this.serverName, signingKey: () => this.key, now: this.clock };
@@ -171,7 +183,7 @@ export class TestPeer {
       // The peer pushes nothing by itself: a test sends what it wants, when it wants (send()).
       forward: () => undefined,
     });
-    this.running = await fed.listen({ port: 0 });
+    this.running = await fed.listen({ port: 0, ...this.listenAt });
     this.hostMap.set(this.serverName, this.running.url);
     return this;
   }
