@@ -206,7 +206,7 @@ export function parseScenario(text: string, file: string): Scenario {
   }
   const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
-    throw new ScenarioError(file, doc.errors.map((e) => ({ path: '(file)', message: e.message.split('\n')[0]!, ...withLine(e.linePos?.[0]?.line) })));
+    throw new ScenarioError(file, doc.errors.map((e) => ({ path: '(file)', message: e.message.split('\n')[0]!, ...withLine(counter.linePos(e.pos[0]).line) })));
   }
   const locate = locator(doc, counter);
   const data: unknown = doc.toJS();
