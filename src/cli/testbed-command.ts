@@ -79,6 +79,8 @@ async function up(values: Record<string, string | boolean | undefined>): Promise
   const instance = await startTestbedInstance({
     servers,
     light: names(values.light),
+    // Predictable addresses next to the dashboard's (8101, 8102, … for 8100), unless any free port was asked for.
+    ...(wanted > 0 ? { firstServerPort: wanted + 1 } : {}),
     ...(typeof values['data-dir'] === 'string' ? { dataDir: values['data-dir'], server: { logLevel: 'warn' } } : {}),
   });
   process.stdout.write(`control API: POST ${TESTBED_PREFIX}/links {"from","to","mode","delayMs","both"}, /partition {"groups"}, /heal, /steps {"steps"}\n`);
@@ -96,7 +98,7 @@ export const testbedCommand: CliCommand = {
     keep: { type: 'boolean', help: 'run: keep the servers, dashboard and control API up afterwards, until SIGINT/SIGTERM' },
     servers: { type: 'string', help: 'up: full servers, comma-separated (a.test,b.test,c.test)' },
     light: { type: 'string', help: 'up: light servers (MSC4370 callers), comma-separated' },
-    port: { type: 'string', help: 'port of the dashboard and control API (up: default 8100; run --keep: any free one; 0 = any)' },
+    port: { type: 'string', help: 'port of the dashboard and control API (up: default 8100, the servers on the ports after it; run --keep: any free one; 0 = any)' },
     'data-dir': { type: 'string', help: 'a directory with one data directory per server (default: everything in memory)' },
   },
   async run(values, positionals) {

@@ -20,6 +20,8 @@ export interface TestbedInstanceOptions {
   dataDir?: string;
   /** The dashboard's and control API's port (0: any free one). */
   port?: number;
+  /** The servers' ports start here, one each (default: any free ones). */
+  firstServerPort?: number;
   host?: string;
   roomVersion?: string;
   /** More server options (e.g. antiEntropyIntervalSeconds, logLevel). */
@@ -38,7 +40,7 @@ export interface TestbedInstance {
 }
 
 export async function startTestbedInstance(options: TestbedInstanceOptions): Promise<TestbedInstance> {
-  const testbed = new Testbed({ server: { ...TESTBED_SERVER_DEFAULTS, ...options.server }, ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.host ? { host: options.host } : {}) });
+  const testbed = new Testbed({ server: { ...TESTBED_SERVER_DEFAULTS, ...options.server }, ...(options.dataDir ? { dataDir: options.dataDir } : {}), ...(options.host ? { host: options.host } : {}), ...(options.firstServerPort ? { firstPort: options.firstServerPort } : {}) });
   try {
     // Started one after another: each learns the addresses of those before it, and they of it.
     for (const name of options.servers) await testbed.add(name);

@@ -14,6 +14,8 @@ export interface TestbedOptions {
   dataDir?: string;
   /** Interface every server listens on (default 127.0.0.1). */
   host?: string;
+  /** The first server listens here, the next one port above, and so on; default: any free port each. */
+  firstPort?: number;
 }
 
 export class Testbed {
@@ -47,6 +49,12 @@ export class Testbed {
     return table;
   }
 
+  /** The next server's port: predictable ones for people who curl them, else any free one. */
+  private nextPort(): number {
+    const first = this.options.firstPort;
+    return first ? first + this.servers.length + this.lights.length : 0;
+  }
+
   private dataDirOf(serverName: string): string {
     const dir = this.options.dataDir ?? ':memory:';
     return dir === ':memory:' ? dir : joinPath(dir, serverName);
@@ -55,7 +63,7 @@ export class Testbed {
   /** Starts a full server and teaches it and every other server each other's address. */
   async add(serverName: string, extra: HomeserverOptions = {}): Promise<Homeserver> {
     const hs = createHomeserver({ dataDir: this.dataDirOf(serverName), linkPolicy: this.linkPolicyOf(serverName), ...this.options.server, ...extra, serverName });
-    await hs.start({ host: this.options.host ?? '127.0.0.1', port: 0 });
+    await hs.start({ host: this.options.host ?? '127.0.0.1', port: this.nextPort() });
     for (const other of [...this.servers, ...this.lights]) {
       other.hostMap.set(serverName, hs.url());
       hs.hostMap.set(other.serverName, other.url());
@@ -67,7 +75,7 @@ export class Testbed {
   /** Starts a light server (MSC4370 caller, no DAG) that obeys the same link table. */
   async addLight(serverName: string, extra: Omit<LightServerOptions, 'serverName'> = {}): Promise<LightServer> {
     const light = createLightServer({ dataDir: this.dataDirOf(serverName), rateLimit: false, linkPolicy: this.linkPolicyOf(serverName), ...extra, serverName });
-    await light.start({ host: this.options.host ?? '127.0.0.1', port: 0 });
+    await light.start({ host: this.options.host ?? '127.0.0.1', port: this.nextPort() });
     for (const hs of this.servers) {
       hs.hostMap.set(serverName, light.url());
       light.hostMap.set(hs.serverName, hs.url());

@@ -46,9 +46,9 @@ test('run the partition scenario, keep it up, drive the control API, stop with S
 
     const res = await fetch(`${dashboard}/_dagmar/testbed/v1/links`, { method: 'POST', body: JSON.stringify({ from: 'a.test', to: 'b.test', mode: 'down' }) });
     expect(res.status).toBe(200);
-    const state = await (await fetch(`${dashboard}/_dagmar/testbed/v1/state`)).json();
-    expect(state.links.find((l: { from: string; to: string }) => l.from === 'a.test' && l.to === 'b.test').mode).toBe('down');
-    expect(state.rooms.map((r: { label: string }) => r.label)).toContain('r');
+    const state = (await (await fetch(`${dashboard}/_dagmar/testbed/v1/state`)).json()) as { links: Array<{ from: string; to: string; mode: string }>; rooms: Array<{ label: string }> };
+    expect(state.links.find((l) => l.from === 'a.test' && l.to === 'b.test')?.mode).toBe('down');
+    expect(state.rooms.map((r) => r.label)).toContain('r');
   } finally {
     proc.kill('SIGTERM');
   }

@@ -16,11 +16,27 @@ afterAll(async () => {
   await tb?.stop();
 });
 
-async function post(path: string, body: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-  return { status: res.status, json: await res.json() };
+interface Link {
+  from: string;
+  to: string;
+  mode: string;
+  delayMs?: number;
 }
-const linkOf = (links: Array<{ from: string; to: string }>, from: string, to: string) => links.find((l) => l.from === from && l.to === to);
+/** The answers of the control API, as far as the tests read them. */
+interface Answer {
+  links: Link[];
+  passed: number;
+  failed: number;
+  results: Array<{ ok: boolean; do: string; error?: string }>;
+  errcode?: string;
+  error?: string;
+}
+
+async function post(path: string, body: unknown): Promise<{ status: number; json: Answer }> {
+  const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  return { status: res.status, json: (await res.json()) as Answer };
+}
+const linkOf = (links: Link[], from: string, to: string) => links.find((l) => l.from === from && l.to === to);
 
 test('the URLs printed at start: every server, the light server, the dashboard and the control API', () => {
   const lines = tb.describe();
@@ -37,13 +53,13 @@ test('POST /links sets one direction or both; the dashboard state shows the real
   expect(tb.testbed.linkPolicyOf('a.test').linkTo('c.test')).toEqual({ delayMs: 200 });
 
   await post('/links', { from: 'b.test', to: 'policy.test', mode: 'drop', both: true });
-  const state = await (await fetch(`${base}/state`)).json();
+  const state = (await (await fetch(`${base}/state`)).json()) as { links: Link[] };
   expect(linkOf(state.links, 'b.test', 'policy.test')).toMatchObject({ mode: 'drop' });
   expect(linkOf(state.links, 'policy.test', 'b.test')).toMatchObject({ mode: 'drop' });
   expect(state.links).toHaveLength(12); // every direction between four servers
 
   const healed = await post('/heal', {});
-  expect(healed.json.links.every((l: { mode: string }) => l.mode === 'up')).toBe(true);
+  expect(healed.json.links.every((l) => l.mode === 'up')).toBe(true);
 });
 
 test('POST /partition cuts the servers apart for real: a message on A does not reach B until the heal', async () => {
