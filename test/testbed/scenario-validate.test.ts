@@ -26,6 +26,34 @@ test.each(['partition-heal.json', 'state-conflict.yaml', 'light-ban-spammer.yaml
   for (const [i, line] of scenario.stepLines.entries()) expect(lines[line - 1]).toContain(`${scenario.steps[i]!.do}`);
 });
 
+/** The example of issue 15, as it was written there: the format is that one. */
+const ISSUE_EXAMPLE = `
+{ "servers": ["a.test", "b.test", "c.test"], "light": ["policy.test"], "roomVersion": "12",
+  "steps": [
+    { "do": "createRoom", "server": "a.test", "user": "alice", "room": "r", "preset": "public_chat" },
+    { "do": "join", "server": "b.test", "user": "bob", "room": "r" },
+    { "do": "send", "server": "a.test", "user": "alice", "room": "r", "count": 5 },
+    { "do": "setState", "server": "b.test", "user": "bob", "room": "r", "type": "m.room.topic", "stateKey": "", "content": { "topic": "t" } },
+    { "do": "partition", "groups": [["a.test"], ["b.test", "c.test"]], "mode": "drop" },
+    { "do": "link", "from": "a.test", "to": "c.test", "mode": "delay", "delayMs": 200 },
+    { "do": "heal" },
+    { "do": "wait", "ms": 500 },
+    { "do": "lightJoin", "server": "policy.test", "user": "policy", "room": "r", "via": "a.test" },
+    { "do": "lightSend", "server": "policy.test", "user": "policy", "room": "r", "via": ["a.test"], "type": "m.room.member", "stateKey": "@bob:b.test", "content": { "membership": "ban" } },
+    { "do": "expectConverged", "room": "r", "timeoutMs": 20000, "noNewEvents": true },
+    { "do": "expectExtremities", "server": "a.test", "room": "r", "count": 1 },
+    { "do": "expectState", "server": "c.test", "room": "r", "type": "m.room.member", "stateKey": "@bob:b.test", "content": { "membership": "ban" } },
+    { "do": "expectLightState", "server": "policy.test", "room": "r", "via": ["b.test"], "matches": "b.test" }
+  ] }
+`;
+
+test("the issue's example parses, every step at its line", () => {
+  const scenario = parseScenario(ISSUE_EXAMPLE, 'issue.json');
+  expect(scenario).toMatchObject({ servers: ['a.test', 'b.test', 'c.test'], light: ['policy.test'], roomVersion: '12' });
+  expect(scenario.steps.map((s) => s.do)).toEqual(['createRoom', 'join', 'send', 'setState', 'partition', 'link', 'heal', 'wait', 'lightJoin', 'lightSend', 'expectConverged', 'expectExtremities', 'expectState', 'expectLightState']);
+  expect(scenario.stepLines).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17]);
+});
+
 test('YAML: an unknown step is refused with its line and the known steps', () => {
   const [p] = problemsOf(yamlScenario('  - { do: heal }\n  - { do: explode, server: a.test }\n'), 's.yaml');
   expect(p).toMatchObject({ line: 6, path: 'steps[2].do' });
