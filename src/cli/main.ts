@@ -6,9 +6,10 @@ import { keygenCommand } from './keygen-command';
 import { recoverCommand } from './recover-command';
 import { roomsCommand } from './rooms-command';
 import { serveCommand } from './serve-command';
+import { testbedCommand } from './testbed-command';
 import { verifyCommand } from './verify-command';
 
-const COMMANDS: CliCommand[] = [serveCommand, keygenCommand, roomsCommand, verifyCommand, dagCommand, recoverCommand, conformanceCommand];
+const COMMANDS: CliCommand[] = [serveCommand, keygenCommand, roomsCommand, verifyCommand, dagCommand, recoverCommand, conformanceCommand, testbedCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -8,7 +8,7 @@
 //                                                  per event any server persists
 import type { ServerResponse } from 'node:http';
 import { Router } from '@koa/router';
-import type { Context } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { loadRoomDag } from '../admin/room-dag';
 import type { Homeserver, PersistedEventNotice } from '../homeserver';
 import type { ErrorLogger } from '../http/error-middleware';
@@ -36,6 +36,8 @@ export interface DashboardOptions {
   rooms?: () => RoomLabel[];
   host?: string;
   port?: number;
+  /** More routes on the same port (the testbed's control API), each behind its own middleware. */
+  routers?: ReadonlyArray<{ router: Router; chain: Middleware[] }>;
   /** Where failed requests are logged; default the first server's logger. */
   logger?: ErrorLogger;
 }
@@ -131,6 +133,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   });
 
   http.addRouter(router, []);
+  for (const extra of options.routers ?? []) http.addRouter(extra.router, extra.chain);
   const running: RunningServer = await http.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   return {
     url: running.url,

@@ -1,5 +1,5 @@
-// The data model of the links between testbed servers as the dashboard reads it; the control API of the
-// link-fault work (issue 13) fills it, until then every link is up.
+// The data model of the links between testbed servers as the dashboard reads it: Testbed.links() lists the real
+// link table (testbed.ts); a dashboard started without one shows every link up.
 
 /** up: delivered; down: refused (the sender sees a connection error and retries); drop: accepted and lost; delay: delivered late. */
 export type LinkMode = 'up' | 'down' | 'drop' | 'delay';

@@ -1,7 +1,8 @@
 // Starting dagmar servers for tests: in memory, on ephemeral loopback ports, wired to each other.
 import { createHomeserver, Homeserver, HomeserverOptions } from '../homeserver';
-import { createLightServer, LightServer, LightServerOptions } from '../light';
-import { LinkState, LinkTable } from '../federation/client/link-policy';
+import type { LightServer, LightServerOptions } from '../light';
+import { Testbed } from '../testbed/testbed';
+import type { LinkState, LinkTable } from '../federation/client/link-policy';
 
 export type { LinkState } from '../federation/client/link-policy';
 
@@ -42,65 +43,20 @@ export interface TestFederation {
   stop(): Promise<void>;
 }
 
-/** Starts several servers that know each other's loopback addresses (a local federation testbed). */
+/** Starts several servers that know each other's loopback addresses (a local federation testbed, src/testbed/testbed.ts). */
 export async function startTestFederation(serverNames: readonly string[], options: HomeserverOptions = {}): Promise<TestFederation> {
-  const servers: Homeserver[] = [];
-  const lights: LightServer[] = [];
-  const links = new Map<string, LinkTable>();
-  const linkPolicyOf = (serverName: string): LinkTable => {
-    let table = links.get(serverName);
-    if (!table) links.set(serverName, (table = new LinkTable()));
-    return table;
-  };
+  const testbed = new Testbed({ server: { ...TEST_DEFAULTS, ...options } });
   const federation: TestFederation = {
-    servers,
-    lights,
-    get(serverName) {
-      const hs = servers.find((s) => s.serverName === serverName);
-      if (!hs) throw new Error(`no server ${serverName} in this test federation`);
-      return hs;
-    },
-    async add(serverName, extra = {}) {
-      const hs = await startTestHomeserver(serverName, { linkPolicy: linkPolicyOf(serverName), ...options, ...extra });
-      for (const other of servers) {
-        other.hostMap.set(serverName, hs.url());
-        hs.hostMap.set(other.serverName, other.url());
-      }
-      for (const light of lights) {
-        light.hostMap.set(serverName, hs.url());
-        hs.hostMap.set(light.serverName, light.url());
-      }
-      servers.push(hs);
-      return hs;
-    },
-    async addLight(serverName, extra = {}) {
-      const light = createLightServer({ dataDir: ':memory:', rateLimit: false, linkPolicy: linkPolicyOf(serverName), ...extra, serverName });
-      await light.start({ port: 0 });
-      for (const hs of servers) {
-        hs.hostMap.set(serverName, light.url());
-        light.hostMap.set(hs.serverName, hs.url());
-      }
-      lights.push(light);
-      return light;
-    },
-    link(from, to, state) {
-      linkPolicyOf(from).set(to, state);
-    },
-    partition(groups, mode = 'down') {
-      for (const [i, group] of groups.entries()) {
-        for (const other of groups.filter((_, j) => j !== i)) {
-          for (const from of group) for (const to of other) linkPolicyOf(from).set(to, mode);
-        }
-      }
-    },
-    heal() {
-      for (const table of links.values()) table.clear();
-    },
-    linkPolicyOf,
-    async stop() {
-      for (const light of lights.splice(0)) await light.stop();
-      for (const hs of servers.splice(0)) await hs.stop();
-    },
+    servers: testbed.servers,
+    lights: testbed.lights,
+    get: (serverName) => testbed.get(serverName),
+    add: (serverName, extra = {}) => testbed.add(serverName, extra),
+    addLight: (serverName, extra = {}) => testbed.addLight(serverName, extra),
+    link: (from, to, state) => testbed.link(from, to, state),
+    partition: (groups, mode) => testbed.partition(groups, mode),
+    heal: () => testbed.heal(),
+    linkPolicyOf: (serverName) => testbed.linkPolicyOf(serverName),
+    stop: () => testbed.stop(),
   };
   for (const name of serverNames) await federation.add(name);
   return federation;
