@@ -31,6 +31,7 @@ import { kindOfRequestFailure } from './disagreement';
 import { buildLightEvent, LightEventFields, Signer } from './light-event-builder';
 import { joinVia } from './light-join';
 import { LightRoom } from './light-room';
+import { lightControlRouter } from './control-routes';
 import { lightRouter } from './light-routes';
 import { countingClient, LightStats, measured } from './light-stats';
 import { Budget, VerifyContext } from './verify-events';
@@ -54,6 +55,8 @@ export interface LightServerOptions {
   /** Per-origin limit on our federation routes; false turns it off. */
   rateLimit?: RateLimitOptions | false;
   now?: () => number;
+  /** Serves the local control API (control-routes.ts) behind `Authorization: Bearer <token>`; without one it does not exist. */
+  adminToken?: string;
 }
 
 export interface JoinOptions {
@@ -150,6 +153,8 @@ export class LightServer {
         roomVersionOf: (roomId) => this.rooms.get(roomId)?.roomVersion,
       }),
     );
+    // On the same port as federation: it is our own API under /_dagmar, as the full server's admin API is.
+    if (options.adminToken) this.federation.addPublicRouter(lightControlRouter(this, options.adminToken, this.now));
   }
 
   /** Our current signing key (its public half is what others verify us with). */
