@@ -5,6 +5,8 @@ export interface CliOption {
   type: 'string' | 'boolean';
   help: string;
   short?: string;
+  /** May be given more than once; the values arrive joined with commas (`--via a --via b` = `--via a,b`). */
+  multiple?: boolean;
 }
 
 export interface CliCommand {
@@ -31,8 +33,29 @@ export function commandHelp(command: CliCommand): string {
 /** Parses argv for a command; unknown flags are errors that say which flag. */
 export function parseCommandArgs(command: CliCommand, argv: string[]): { values: Record<string, string | boolean | undefined>; positionals: string[]; help: boolean } {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
-  for (const [name, o] of Object.entries(command.options)) options[name] = o.short ? { type: o.type, short: o.short } : { type: o.type };
+  for (const [name, o] of Object.entries(command.options)) options[name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
   const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const values: Record<string, string | boolean | undefined> = {};
+  for (const [name, value] of Object.entries(parsed.values)) values[name] = Array.isArray(value) ? value.join(',') : value;
   return { values, positionals: parsed.positionals, help: values.help === true };
+}
+
+/** A command with subcommands (`dagmar light serve`, `dagmar light state`). */
+export interface CliGroup {
+  name: string;
+  summary: string;
+  commands: CliCommand[];
+}
+
+export function groupHelp(group: CliGroup): string {
+  const width = Math.max(...group.commands.map((c) => c.name.length));
+  return [
+    group.summary,
+    '',
+    `usage: dagmar ${group.name} <command> [options]      (dagmar ${group.name} <command> --help for its options)`,
+    '',
+    'commands:',
+    ...group.commands.map((c) => `  ${c.name.padEnd(width + 2)}${c.summary}`),
+    '',
+  ].join('\n');
 }
