@@ -131,7 +131,7 @@ async function main(): Promise<void> {
       if (JSON.stringify(ext) !== JSON.stringify(expected)) throw new Error(`${hs.serverName} has extremities ${ext.join(', ')}`);
     }
     const stateSize = a.storage.getCurrentState(roomId).size;
-    console.log(`room: ${MEMBERS} members, ${dag.events().length + 2} events, ${stateSize} state entries, extremities f1, f2, f3 on A, B and C`);
+    console.log(`room: ${MEMBERS} members, ${dag.events().length + LIGHTS.length + 1} events, ${stateSize} state entries, extremities f1, f2, f3 on A, B and C`);
     console.log(`setup: DagBuilder ${(buildMs / 1000).toFixed(1)} s; hs.load into A, B, C and the members' server ${(loadMs / 1000).toFixed(1)} s`);
 
     // The naive way, as the light server's own identity (the servers answer /state only to a server in the room).
