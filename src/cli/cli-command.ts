@@ -39,3 +39,23 @@ export function parseCommandArgs(command: CliCommand, argv: string[]): { values:
   for (const [name, value] of Object.entries(parsed.values)) values[name] = Array.isArray(value) ? value.join(',') : (value as string | boolean | undefined);
   return { values, positionals: parsed.positionals, help: values.help === true };
 }
+
+/** A command with subcommands (`dagmar light serve`, `dagmar light state`). */
+export interface CliGroup {
+  name: string;
+  summary: string;
+  commands: CliCommand[];
+}
+
+export function groupHelp(group: CliGroup): string {
+  const width = Math.max(...group.commands.map((c) => c.name.length));
+  return [
+    group.summary,
+    '',
+    `usage: dagmar ${group.name} <command> [options]      (dagmar ${group.name} <command> --help for its options)`,
+    '',
+    'commands:',
+    ...group.commands.map((c) => `  ${c.name.padEnd(width + 2)}${c.summary}`),
+    '',
+  ].join('\n');
+}

@@ -1,15 +1,16 @@
 // The `dagmar` command line: dispatches to one subcommand; `dagmar --help` lists them.
-import { CliCommand, commandHelp, parseCommandArgs } from './cli-command';
+import { CliCommand, CliGroup, commandHelp, groupHelp, parseCommandArgs } from './cli-command';
 import { conformanceCommand } from './conformance-command';
 import { dagCommand } from './dag-command';
 import { keygenCommand } from './keygen-command';
+import { lightCommand } from './light-command';
 import { recoverCommand } from './recover-command';
 import { roomsCommand } from './rooms-command';
 import { serveCommand } from './serve-command';
 import { testbedCommand } from './testbed-command';
 import { verifyCommand } from './verify-command';
 
-const COMMANDS: CliCommand[] = [serveCommand, keygenCommand, roomsCommand, verifyCommand, dagCommand, recoverCommand, conformanceCommand, testbedCommand];
+const COMMANDS: Array<CliCommand | CliGroup> = [serveCommand, keygenCommand, roomsCommand, verifyCommand, dagCommand, recoverCommand, lightCommand, testbedCommand, conformanceCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -24,16 +25,38 @@ function overview(): string {
   ].join('\n');
 }
 
+function isHelp(arg: string | undefined): boolean {
+  return arg === '--help' || arg === '-h' || arg === 'help';
+}
+
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  const [name, ...args] = argv;
+  if (name === undefined || isHelp(name)) {
     process.stdout.write(overview());
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const found = COMMANDS.find((c) => c.name === name);
+  if (!found) {
     process.stderr.write(`dagmar: unknown command ${JSON.stringify(name)}\n\n${overview()}`);
     return 2;
+  }
+  let command: CliCommand;
+  let rest = args;
+  if ('commands' in found) {
+    const [sub, ...subArgs] = args;
+    if (sub === undefined || isHelp(sub)) {
+      process.stdout.write(groupHelp(found));
+      return sub === undefined ? 2 : 0;
+    }
+    const subcommand = found.commands.find((c) => c.name === sub);
+    if (!subcommand) {
+      process.stderr.write(`dagmar ${found.name}: unknown command ${JSON.stringify(sub)}\n\n${groupHelp(found)}`);
+      return 2;
+    }
+    command = { ...subcommand, name: `${found.name} ${subcommand.name}` };
+    rest = subArgs;
+  } else {
+    command = found;
   }
   let parsed;
   try {

@@ -27,7 +27,7 @@ function metricsLine(hs: Homeserver, config: DagmarConfig, url: string): string 
 }
 
 /** Resolves with the first of SIGINT/SIGTERM; a second signal while stopping exits at once. */
-function nextSignal(hs: Homeserver): Promise<NodeJS.Signals> {
+export function nextSignal(hs: { logger: Pick<Homeserver['logger'], 'warn'> }): Promise<NodeJS.Signals> {
   return new Promise((done) => {
     const onSignal = (signal: NodeJS.Signals) => {
       process.off('SIGINT', onSignal);

@@ -2,27 +2,13 @@
 // prev/auth events or depth), with `unsigned.age` computed at serving time, and pruned with
 // `unsigned.redacted_because` once a redaction applies to it.
 import type { JsonObject } from '../protocol/json';
+import { toClientEvent } from '../protocol/client-event-format';
+
+export { toClientEvent } from '../protocol/client-event-format';
 import type { RoomEvent } from '../protocol/room-event';
 import { asRedacted } from '../rooms/redaction-application';
 import type { Storage } from '../storage';
 
-export function toClientEvent(event: RoomEvent, now: number, redactedBy?: RoomEvent): JsonObject {
-  const unsigned: JsonObject = { age: Math.max(0, now - event.originServerTs) };
-  if (redactedBy) unsigned.redacted_because = toClientEvent(redactedBy, now);
-  const out: JsonObject = {
-    event_id: event.eventId,
-    room_id: event.roomId,
-    sender: event.sender,
-    type: event.type,
-    content: event.content,
-    origin_server_ts: event.originServerTs,
-    unsigned,
-  };
-  if (event.stateKey !== undefined) out.state_key = event.stateKey;
-  // Clients read `redacts` at the top level in every room version (v11 also keeps it in content).
-  if (event.redacts !== undefined) out.redacts = event.redacts;
-  return out;
-}
 
 /** The event as a client may see it now: redacted when a redaction of it has taken effect. */
 export function clientEventOf(storage: Storage, event: RoomEvent, now: number, transactionId?: string): JsonObject {

@@ -32,10 +32,14 @@ import { kindOfRequestFailure } from './disagreement';
 import { buildLightEvent, LightEventFields, Signer } from './light-event-builder';
 import { joinVia } from './light-join';
 import { LightRoom } from './light-room';
+import { lightControlRouter } from './control-routes';
 import { lightRouter } from './light-routes';
+import type { JoinOptions, LightApi, LightJoinResult, SendOptions, SendResult } from './light-api';
 import { countingClient, LightStats, measured } from './light-stats';
 import { Budget, VerifyContext } from './verify-events';
 import { VerifiedEvents } from './verified-events';
+
+export type { JoinOptions, LightJoinResult, SendOptions, SendResult } from './light-api';
 
 export interface LightServerOptions {
   serverName: string;
@@ -57,29 +61,8 @@ export interface LightServerOptions {
   /** Link faults on our outbound federation requests (link-policy.ts), as a full server takes them. */
   linkPolicy?: LinkPolicy;
   now?: () => number;
-}
-
-export interface JoinOptions {
-  via: readonly string[];
-}
-
-export type SendOptions = CurrentStateOptions;
-
-export interface SendResult {
-  eventId: string;
-  event: RoomEvent;
-  /** Per server with a joined member: 'ok', or what went wrong (its /send verdict or the request error). */
-  delivered: Record<string, string>;
-  /** The view the event was built on (its stats are the whole send's). */
-  view: LightView;
-  stats: LightStats;
-}
-
-export interface LightJoinResult {
-  eventId: string;
-  roomVersion: string;
-  via: string;
-  stats: LightStats;
+  /** Serves the local control API (control-routes.ts) behind `Authorization: Bearer <token>`; without one it does not exist. */
+  adminToken?: string;
 }
 
 /** Loads the newest signing key from storage, creating one on first start (as the full server does). */
@@ -94,7 +77,7 @@ function loadOrCreateKey(storage: Storage | undefined): SigningKey {
   return key;
 }
 
-export class LightServer {
+export class LightServer implements LightApi {
   readonly serverName: string;
   readonly hostMap: HostMapResolver;
   readonly keyRing: KeyRing;
@@ -154,6 +137,8 @@ export class LightServer {
         roomVersionOf: (roomId) => this.rooms.get(roomId)?.roomVersion,
       }),
     );
+    // On the same port as federation: it is our own API under /_dagmar, as the full server's admin API is.
+    if (options.adminToken) this.federation.addPublicRouter(lightControlRouter(this, options.adminToken, this.now));
   }
 
   /** Our current signing key (its public half is what others verify us with). */
