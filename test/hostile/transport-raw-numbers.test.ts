@@ -7,20 +7,13 @@ import { JsonObject } from '../../src/protocol/json';
 import { Pdu } from '../../src/protocol/pdu';
 import { RoomEvent } from '../../src/protocol/room-event';
 import { getRoomVersion } from '../../src/protocol/room-versions';
-import { createRoom, DAGMAR, enc, Fixture, startFixture } from '../federation-endpoints/support/fixture';
-import { PeerRoom, TestPeer } from '../federation-endpoints/support/test-peer';
+import {DAGMAR, createRoom, enc, useEndpointFixture } from '../federation-endpoints/support/fixture';
+import { PeerRoom } from '../federation-endpoints/support/test-peer';
 
-const PAT = '@pat:peer.test';
+const PAT = '@pat:fx.peer.test';
 const BIG = 10_000_000_000;
 
-let fx: Fixture;
-let peer: TestPeer;
-
-beforeEach(async () => {
-  fx = await startFixture(['peer.test']);
-  peer = fx.peers[0]!;
-});
-afterEach(() => fx.stop());
+const fx = useEndpointFixture(['fx.peer.test']);
 
 const copy = (event: RoomEvent): JsonObject => JSON.parse(JSON.stringify(event.pdu)) as JsonObject;
 const isStored = (id: string) => fx.hs.storage.getEvent(id) !== undefined;
@@ -36,7 +29,7 @@ async function putText(path: string, body: JsonObject, rewrites: Array<[string, 
     text = text.replace(from, to);
   }
   expect(JSON.parse(text)).toEqual(body);
-  return peer.raw(fx.hs, 'PUT', path, { Authorization: peer.authorization(DAGMAR, 'PUT', path, body) }, text);
+  return fx.peer.raw(fx.hs, 'PUT', path, { Authorization: fx.peer.authorization(DAGMAR, 'PUT', path, body) }, text);
 }
 
 describe.each(['1', '10', '12'])('room version %s', (version) => {
@@ -47,14 +40,14 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
 
   beforeEach(async () => {
     roomId = await createRoom(fx.hs, version);
-    ({ room, join } = await peer.join(DAGMAR, roomId, PAT));
+    ({ room, join } = await fx.peer.join(DAGMAR, roomId, PAT));
   });
 
   test(`/send: a depth written N.0 is refused; 1e10 in content is ${strict ? 'refused' : 'accepted'}; the other PDUs are unaffected`, async () => {
     const depth = room.message(PAT, 'depth with a fraction', [join]);
     const exponent = room.build({ type: 'm.room.message', sender: PAT, content: { body: 'exponent', n: BIG }, prevEvents: [join] });
     const plain = room.message(PAT, 'plain', [join]);
-    const body = { origin: 'peer.test', origin_server_ts: Date.now(), pdus: [copy(depth), copy(exponent), copy(plain)] };
+    const body = { origin: 'fx.peer.test', origin_server_ts: Date.now(), pdus: [copy(depth), copy(exponent), copy(plain)] };
     const path = `/_matrix/federation/v1/send/numbers-${version}`;
     const answer = await putText(path, body, [
       // The first PDU is the one whose depth is rewritten.
@@ -77,10 +70,10 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
   });
 
   test(`send_join: a join whose content holds 1.0 is ${strict ? 'refused with 400 M_BAD_JSON' : 'accepted'}`, async () => {
-    const sam = '@sam:peer.test';
-    const made = await peer.call(DAGMAR, 'GET', `/_matrix/federation/v1/make_join/${enc(roomId)}/${enc(sam)}`, { query: { ver: [version] } });
+    const sam = '@sam:fx.peer.test';
+    const made = await fx.peer.call(DAGMAR, 'GET', `/_matrix/federation/v1/make_join/${enc(roomId)}/${enc(sam)}`, { query: { ver: [version] } });
     const template = made.body.event as JsonObject;
-    const joinEvent = peer.signTemplate({ ...template, content: { ...(template.content as JsonObject), weight: 1 } }, version);
+    const joinEvent = fx.peer.signTemplate({ ...template, content: { ...(template.content as JsonObject), weight: 1 } }, version);
     const path = `/_matrix/federation/v2/send_join/${enc(roomId)}/${enc(joinEvent.eventId)}`;
     const answer = await putText(path, copy(joinEvent), [['"weight":1', '"weight":1.0']]);
     if (strict) {
@@ -94,8 +87,8 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
   });
 
   test(`/invite: an invite whose content holds 1e10 is ${strict ? 'refused with 400 M_BAD_JSON' : 'co-signed'}`, async () => {
-    const own = peer.createOwnRoom('@host:peer.test', version);
-    const invite = own.room.build({ type: 'm.room.member', sender: '@host:peer.test', stateKey: '@bob:dagmar.test', content: { membership: 'invite', n: BIG }, prevEvents: [own.tip] });
+    const own = fx.peer.createOwnRoom('@host:fx.peer.test', version);
+    const invite = own.room.build({ type: 'm.room.member', sender: '@host:fx.peer.test', stateKey: '@bob:dagmar.test', content: { membership: 'invite', n: BIG }, prevEvents: [own.tip] });
     const path = `/_matrix/federation/v2/invite/${enc(own.room.roomId)}/${enc(invite.eventId)}`;
     const answer = await putText(path, { room_version: version, event: copy(invite), invite_room_state: [] }, [[`"n":${BIG}`, '"n":1e10']]);
     if (strict) {
@@ -110,9 +103,9 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
   test(`a /get_missing_events answer holding 1e10 in an event: that event is ${strict ? 'refused' : 'taken in'}`, async () => {
     const missing = room.build({ type: 'm.room.message', sender: PAT, content: { body: 'fetched', n: BIG }, prevEvents: [join] });
     const child = room.message(PAT, 'child', [missing]);
-    peer.rewriteAnswer = (path, text) => (path.includes('/get_missing_events/') ? text.replace(`"n":${BIG}`, '"n":1e10') : text);
-    const answer = await peer.send(DAGMAR, [child]);
-    expect(peer.requests).toContain(`POST /get_missing_events/${roomId}`);
+    fx.peer.rewriteAnswer = (path, text) => (path.includes('/get_missing_events/') ? text.replace(`"n":${BIG}`, '"n":1e10') : text);
+    const answer = await fx.peer.send(DAGMAR, [child]);
+    expect(fx.peer.requests).toContain(`POST /get_missing_events/${roomId}`);
     expect(answer.status).toBe(200);
     if (strict) {
       expect(isStored(missing.eventId)).toBe(false);
@@ -125,8 +118,8 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
 
   test(`an /event answer holding 1e10, fetched with dagmar's client and checked: ${strict ? 'refused' : 'accepted'}`, async () => {
     const event = room.build({ type: 'm.room.message', sender: PAT, content: { body: 'fetched', n: BIG }, prevEvents: [join] });
-    peer.rewriteAnswer = (_path, text) => text.replace(`"n":${BIG}`, '"n":1e10');
-    const answer = await fx.hs.client.requestJson<{ pdus: unknown[] }>('peer.test', 'GET', `/_matrix/federation/v1/event/${enc(event.eventId)}`);
+    fx.peer.rewriteAnswer = (_path, text) => text.replace(`"n":${BIG}`, '"n":1e10');
+    const answer = await fx.hs.client.requestJson<{ pdus: unknown[] }>('fx.peer.test', 'GET', `/_matrix/federation/v1/event/${enc(event.eventId)}`);
     expect((answer.pdus[0] as Pdu).content.n).toBe(BIG);
     const checked = await checkPdu(answer.pdus[0], getRoomVersion(version), fx.hs.keyRing.lookup);
     if (strict) expect(checked).toMatchObject({ ok: false, error: { errcode: 'M_BAD_JSON', message: expect.stringMatching(/1e10 at content\.n/) } });

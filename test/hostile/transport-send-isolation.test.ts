@@ -11,21 +11,14 @@ import { redactedSigningText } from '../../src/protocol/hashes';
 import { JsonObject } from '../../src/protocol/json';
 import { RoomEvent } from '../../src/protocol/room-event';
 import { getRoomVersion } from '../../src/protocol/room-versions';
-import { createRoom, DAGMAR, Fixture, startFixture } from '../federation-endpoints/support/fixture';
-import { PeerRoom, TestPeer } from '../federation-endpoints/support/test-peer';
+import {DAGMAR, createRoom, useEndpointFixture } from '../federation-endpoints/support/fixture';
+import { PeerRoom } from '../federation-endpoints/support/test-peer';
 
-const PAT = '@pat:peer.test';
+const PAT = '@pat:fx.peer.test';
 const TWO_TO_63 = '9223372036854775808';
 const SLOT = '__exact_digits__';
 
-let fx: Fixture;
-let peer: TestPeer;
-
-beforeEach(async () => {
-  fx = await startFixture(['peer.test']);
-  peer = fx.peers[0]!;
-});
-afterEach(() => fx.stop());
+const fx = useEndpointFixture(['fx.peer.test']);
 
 const copy = (event: RoomEvent): JsonObject => JSON.parse(JSON.stringify(event.pdu)) as JsonObject;
 const fill = (text: string) => text.replace(`"${SLOT}"`, TWO_TO_63);
@@ -36,11 +29,11 @@ const fill = (text: string) => text.replace(`"${SLOT}"`, TWO_TO_63);
  * (strings and numbers do not change key order). `exact: false` signs the rounded JS number instead.
  */
 function signedSend(path: string, body: JsonObject, exact = true) {
-  const request = { method: 'PUT', uri: path, origin: 'peer.test', destination: DAGMAR, content: body };
+  const request = { method: 'PUT', uri: path, origin: 'fx.peer.test', destination: DAGMAR, content: body };
   const signedText = exact ? fill(canonicalJson(request)) : canonicalJson({ ...request, content: JSON.parse(fill(JSON.stringify(body))) as JsonObject }, { strictIntegers: false });
-  const sig = signBytes(Buffer.from(signedText, 'utf8'), peer.key.seed);
-  const header = formatXMatrixHeader({ origin: 'peer.test', destination: DAGMAR, key: peer.key.keyId, sig });
-  return () => peer.raw(fx.hs, 'PUT', path, { Authorization: header }, fill(JSON.stringify(body)));
+  const sig = signBytes(Buffer.from(signedText, 'utf8'), fx.peer.key.seed);
+  const header = formatXMatrixHeader({ origin: 'fx.peer.test', destination: DAGMAR, key: fx.peer.key.keyId, sig });
+  return () => fx.peer.raw(fx.hs, 'PUT', path, { Authorization: header }, fill(JSON.stringify(body)));
 }
 
 describe.each(['1', '10', '12'])('room version %s', (version) => {
@@ -50,7 +43,7 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
 
   beforeEach(async () => {
     roomId = await createRoom(fx.hs, version);
-    ({ room, join } = await peer.join(DAGMAR, roomId, PAT));
+    ({ room, join } = await fx.peer.join(DAGMAR, roomId, PAT));
   });
 
   test('depth 2^63: that PDU errors "integer out of range" under its exact-digit event ID; the rest is processed and recorded', async () => {
@@ -63,7 +56,7 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
         ? String(big.event_id)
         : `$${createHash('sha256').update(fill(redactedSigningText(big, version)), 'utf8').digest('base64url')}`;
     const path = `/_matrix/federation/v1/send/big-${version}`;
-    const send = signedSend(path, { origin: 'peer.test', origin_server_ts: Date.now(), pdus: [big, copy(plain)] });
+    const send = signedSend(path, { origin: 'fx.peer.test', origin_server_ts: Date.now(), pdus: [big, copy(plain)] });
 
     const answer = await send();
     expect(answer.status).toBe(200);
@@ -80,7 +73,7 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
   test('a request signed over the rounded number (not what was sent) is refused: the signature covers the exact digits', async () => {
     const big = copy(room.message(PAT, 'big depth', [join]));
     big.depth = SLOT;
-    const answer = await signedSend(`/_matrix/federation/v1/send/rounded-${version}`, { origin: 'peer.test', origin_server_ts: Date.now(), pdus: [big] }, false)();
+    const answer = await signedSend(`/_matrix/federation/v1/send/rounded-${version}`, { origin: 'fx.peer.test', origin_server_ts: Date.now(), pdus: [big] }, false)();
     expect(answer).toMatchObject({ status: 401, json: { errcode: 'M_UNAUTHORIZED' } });
   });
 
@@ -90,13 +83,13 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
     (deep.content as JsonObject).nested = nested;
     for (let i = 0; i < 1_000; i++) nested = nested.x = {};
     const plain = room.message(PAT, 'plain', [join]);
-    // Our own canonicaliser stops at 512 levels, so the peer signs with RFC 8785's (the same bytes here:
+    // Our own canonicaliser stops at 512 levels, so the fx.peer signs with RFC 8785's (the same bytes here:
     // no key holds a character beyond U+FFFF).
     const path = `/_matrix/federation/v1/send/deep-${version}`;
-    const body = { origin: 'peer.test', origin_server_ts: Date.now(), pdus: [deep, copy(plain)] };
-    const sig = signBytes(Buffer.from(canonicalize({ method: 'PUT', uri: path, origin: 'peer.test', destination: DAGMAR, content: body }), 'utf8'), peer.key.seed);
-    const header = formatXMatrixHeader({ origin: 'peer.test', destination: DAGMAR, key: peer.key.keyId, sig });
-    const answer = await peer.raw(fx.hs, 'PUT', path, { Authorization: header }, JSON.stringify(body));
+    const body = { origin: 'fx.peer.test', origin_server_ts: Date.now(), pdus: [deep, copy(plain)] };
+    const sig = signBytes(Buffer.from(canonicalize({ method: 'PUT', uri: path, origin: 'fx.peer.test', destination: DAGMAR, content: body }), 'utf8'), fx.peer.key.seed);
+    const header = formatXMatrixHeader({ origin: 'fx.peer.test', destination: DAGMAR, key: fx.peer.key.keyId, sig });
+    const answer = await fx.peer.raw(fx.hs, 'PUT', path, { Authorization: header }, JSON.stringify(body));
     expect(answer.status).toBe(200);
     const results = answer.json.pdus as Record<string, unknown>;
     expect(results[plain.eventId]).toEqual({});
@@ -105,10 +98,10 @@ describe.each(['1', '10', '12'])('room version %s', (version) => {
   });
 
   test('a PDU for a room we do not know: an "Unknown room" entry; the other PDU is processed', async () => {
-    const stranger = peer.createOwnRoom('@host:peer.test', version);
-    const elsewhere = stranger.room.message('@host:peer.test', 'elsewhere', [stranger.tip]);
+    const stranger = fx.peer.createOwnRoom('@host:fx.peer.test', version);
+    const elsewhere = stranger.room.message('@host:fx.peer.test', 'elsewhere', [stranger.tip]);
     const plain = room.message(PAT, 'plain', [join]);
-    const answer = await peer.send(DAGMAR, [elsewhere, plain]);
+    const answer = await fx.peer.send(DAGMAR, [elsewhere, plain]);
     expect(answer).toEqual({ status: 200, body: { pdus: { [elsewhere.eventId]: { error: `Unknown room ${stranger.room.roomId}` }, [plain.eventId]: {} } } });
     expect(fx.hs.storage.hasRoom(stranger.room.roomId)).toBe(false);
   });
