@@ -7,6 +7,7 @@ import { redactEvent } from '../protocol/redaction';
 import { getRoomVersion, RoomVersion } from '../protocol/room-versions';
 import { verifyBytes } from './ed25519';
 import { signJson } from './sign-json';
+import type { AsyncVerify } from './verify-pool';
 
 /**
  * Returns a copy of `event` with `hashes.sha256` set to its content hash and our signature over the
@@ -82,6 +83,8 @@ export async function verifyEventSignatures(
   extraSigners: readonly string[] = [],
   /** redactedSigningText(event), when the caller built it already (for the event ID, say). */
   signingText?: string,
+  /** Where the Ed25519 verifies run (verify-pool.ts: off the main thread); default verifyBytes here. */
+  verify?: AsyncVerify,
 ): Promise<SignatureVerdict> {
   const rv = getRoomVersion(roomVersion);
   const signed = Buffer.from(signingText ?? redactedSigningText(event, rv), 'utf8');
@@ -103,7 +106,7 @@ export async function verifyEventSignatures(
         continue;
       }
       const signature = byServer[keyId];
-      if (typeof signature === 'string' && verifyBytes(signed, signature, key.publicKey)) {
+      if (typeof signature === 'string' && (verify ? await verify(signed, signature, key.publicKey) : verifyBytes(signed, signature, key.publicKey))) {
         verified = true;
         break;
       }

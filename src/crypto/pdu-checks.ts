@@ -10,6 +10,7 @@ import { assertEventNumbers } from '../protocol/raw-json';
 import { redactEvent } from '../protocol/redaction';
 import { RoomEvent, toRoomEvent } from '../protocol/room-event';
 import { RoomVersion } from '../protocol/room-versions';
+import type { AsyncVerify } from './verify-pool';
 
 export type CheckedPdu = { ok: true; event: RoomEvent; redactedForHash: boolean } | { ok: false; eventId: string | undefined; error: MatrixError };
 
@@ -17,9 +18,10 @@ export type CheckedPdu = { ok: true; event: RoomEvent; redactedForHash: boolean 
  * 1. A valid event for the room version (shape, limits, canonical-JSON numbers), else dropped.
  * 2. Signed by every server that must sign it, else dropped.
  * 3. Its content hash matches, else it is redacted and processed in that form.
- * `keyLookup` undefined skips step 2 (our own freshly signed events).
+ * `keyLookup` undefined skips step 2 (our own freshly signed events); `verify` runs its Ed25519 verifies
+ * elsewhere (verify-pool.ts) with the same verdicts.
  */
-export async function checkPdu(raw: unknown, roomVersion: RoomVersion, keyLookup: VerifyKeyLookup | undefined): Promise<CheckedPdu> {
+export async function checkPdu(raw: unknown, roomVersion: RoomVersion, keyLookup: VerifyKeyLookup | undefined, verify?: AsyncVerify): Promise<CheckedPdu> {
   let event: RoomEvent;
   let signingText: string;
   try {
@@ -33,7 +35,7 @@ export async function checkPdu(raw: unknown, roomVersion: RoomVersion, keyLookup
     return { ok: false, eventId: eventIdIfComputable(raw, roomVersion), error: asMatrixError(error) };
   }
   if (keyLookup) {
-    const verdict = await verifyEventSignatures(event.pdu, roomVersion, keyLookup, [], signingText);
+    const verdict = await verifyEventSignatures(event.pdu, roomVersion, keyLookup, [], signingText, verify);
     if (!verdict.ok) return { ok: false, eventId: event.eventId, error: new MatrixError(403, 'M_FORBIDDEN', `signature check failed: ${verdict.reason}`) };
   }
   if (!hasValidContentHash(event.pdu, roomVersion)) {

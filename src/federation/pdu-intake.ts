@@ -10,6 +10,7 @@ import { RoomEvent } from '../protocol/room-event';
 import { getRoomVersion, RoomVersion } from '../protocol/room-versions';
 import { IngestOutcome } from '../rooms/ingest-pipeline';
 import { checkPdu } from '../crypto/pdu-checks';
+import type { AsyncVerify } from '../crypto/verify-pool';
 import type { RoomService } from '../rooms/room-service';
 import { stateKey, StateMap } from '../protocol/state-map';
 import type { Storage } from '../storage';
@@ -18,6 +19,9 @@ import { FederationApi, type UncheckedPdu } from './client/federation-api';
 import type { FederationClient } from './client/federation-client';
 import { FederationRequestError } from './client/federation-request-error';
 import { DEFAULT_FETCH_LIMITS, FetchBudget, FetchLimitError, FetchLimits } from './fetch-budget';
+
+/** The outcome of steps 1–3 for one raw PDU. */
+export type IntakeCheck = { ok: true; event: RoomEvent } | { ok: false; eventId: string | undefined; reason: string };
 
 export type IntakeResult = IngestOutcome | { eventId: string | undefined; status: 'dropped'; reason: string };
 
@@ -73,12 +77,12 @@ export class PduIntake {
     return new FetchBudget(this.fetchLimits, this.deps.now);
   }
 
-  /** Steps 1–3 for a raw PDU of a room we know; undefined room → dropped. */
-  async check(raw: unknown): Promise<{ ok: true; event: RoomEvent } | { ok: false; eventId: string | undefined; reason: string }> {
+  /** Steps 1–3 for a raw PDU of a room we know; undefined room → dropped. `verify`: see checkPdu. */
+  async check(raw: unknown, verify?: AsyncVerify): Promise<IntakeCheck> {
     const roomId = isJsonObject(raw) && typeof raw.room_id === 'string' ? raw.room_id : undefined;
     const version = roomId === undefined ? undefined : this.deps.storage.roomVersionOf(roomId);
     if (version === undefined) return { ok: false, eventId: undefined, reason: `unknown room ${String(roomId)}` };
-    const checked = await checkPdu(raw, getRoomVersion(version), this.deps.keyRing.lookup);
+    const checked = await checkPdu(raw, getRoomVersion(version), this.deps.keyRing.lookup, verify);
     if (!checked.ok) return { ok: false, eventId: checked.eventId, reason: checked.error.message };
     if (checked.redactedForHash) this.deps.logger.warn({ eventId: checked.event.eventId }, 'content hash mismatch: event redacted');
     return { ok: true, event: checked.event };
@@ -89,8 +93,9 @@ export class PduIntake {
    * when the PDU comes alone); when it runs out the PDU is dropped with the reason, and the caller
    * goes on with the next PDU.
    */
-  async process(origin: string, raw: unknown, budget: FetchBudget = this.newBudget()): Promise<IntakeResult> {
-    const checked = await this.check(raw);
+  async process(origin: string, raw: unknown, budget: FetchBudget = this.newBudget(), started?: Promise<IntakeCheck>): Promise<IntakeResult> {
+    // `started`: this PDU's check(raw) begun earlier (a /send starts all of its PDUs' checks at once).
+    const checked = await (started ?? this.check(raw));
     if (!checked.ok) return { eventId: checked.eventId, status: 'dropped', reason: checked.reason };
     budget.startPdu();
     try {

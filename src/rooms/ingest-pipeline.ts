@@ -35,6 +35,14 @@ export function authStateFrom(storage: Storage, event: RoomEvent, state: StateMa
   return authState;
 }
 
+/** True when the event's prev_events are the room's forward extremities, no more and no fewer. */
+function prevsAreForwardExtremities(storage: Storage, event: RoomEvent): boolean {
+  const prevs = new Set(event.prevEventIds);
+  if (prevs.size === 0) return false;
+  const forward = storage.getForwardExtremities(event.roomId);
+  return forward.length === prevs.size && forward.every((x) => prevs.has(x.eventId));
+}
+
 /**
  * Runs checks 4–6 of "Checks performed on receipt of a PDU" and persists the event with the result,
  * in one storage transaction. The caller holds the room's lock and has already fetched what it could
@@ -65,11 +73,21 @@ export async function authorizeAndPersist(storage: Storage, event: RoomEvent, ex
   }
 
   let softFailReason: string | undefined;
-  // A room whose only events so far are outliers (we are joining it) has no current state to check.
-  const currentState = storage.hasRoom(event.roomId) ? storage.getCurrentState(event.roomId) : new Map<string, string>();
-  if (rejectedReason === undefined && event.type !== 'm.room.create' && currentState.size > 0) {
-    const current = checkAuthRules(event, authStateFrom(storage, event, currentState), rv, { rejectedEventIds: rejections });
-    if (!current.allowed) softFailReason = `current state: ${current.reason}`;
+  // Step 6 judges the event against the current state, which is the resolution of the states after
+  // the forward extremities (DESIGN §2). When its prev_events are exactly those extremities — every
+  // event we send or receive in order — step 5 resolved those very states, so the current state is
+  // the state before the event and step 5's verdict is step 6's: nothing new to check.
+  //
+  //     X ← A ← B        extremities {B}; E's prevs {B}: current state = state after B = before E
+  //               ↖ E
+  const sameAsBefore = extraStateSets.length === 0 && prevsAreForwardExtremities(storage, event);
+  if (rejectedReason === undefined && event.type !== 'm.room.create' && !sameAsBefore) {
+    // A room whose only events so far are outliers (we are joining it) has no current state to check.
+    const currentState = storage.hasRoom(event.roomId) ? storage.getCurrentState(event.roomId) : new Map<string, string>();
+    if (currentState.size > 0) {
+      const current = checkAuthRules(event, authStateFrom(storage, event, currentState), rv, { rejectedEventIds: rejections });
+      if (!current.allowed) softFailReason = `current state: ${current.reason}`;
+    }
   }
 
   // The current state changes whenever the forward set does: an accepted event joins it, and a bad

@@ -4,6 +4,7 @@ import type { KeyRing } from '../crypto/key-ring';
 import type { RoomEvent } from '../protocol/room-event';
 import { getRoomVersion } from '../protocol/room-versions';
 import { checkPdu } from '../crypto/pdu-checks';
+import { sharedVerifyPool } from '../crypto/verify-pool';
 import type { RoomService } from './room-service';
 
 /** What loading reads of a DAG: its events, parents first, the create event first, and its servers' keys (DagBuilder has all three). */
@@ -49,8 +50,13 @@ export async function loadDag(target: DagLoadTarget, dag: SignedDag): Promise<Da
   const rv = getRoomVersion(String(events[0]!.content.room_version));
   const outcomes = new Map<string, string>();
   const counts: Record<string, number> = {};
-  for (const event of events) {
-    const checked = await checkPdu(event.pdu, rv, target.keyRing.lookup);
+  // Steps 1–3 need no room state, so every event's checks start now, their verifies on the verify
+  // worker (verify-pool.ts) while this thread ingests the events before them, in order as before.
+  const verify = events.length > 1 ? sharedVerifyPool()?.verify : undefined;
+  const checks = events.map((event) => checkPdu(event.pdu, rv, target.keyRing.lookup, verify));
+  for (const c of checks) c.catch(() => undefined); // each is awaited in turn below; a throw there ends the load
+  for (const [i, event] of events.entries()) {
+    const checked = await checks[i]!;
     const status = checked.ok ? (await target.rooms.ingestRemoteEvent(checked.event)).status : 'dropped';
     outcomes.set(event.eventId, status);
     counts[status] = (counts[status] ?? 0) + 1;

@@ -133,6 +133,30 @@ describe('remote events', () => {
     expect(storage.verifyRoom(roomId).ok).toBe(true);
   });
 
+  test('the current-state check is skipped only when prev_events are exactly the forward extremities', async () => {
+    // Fork after bob's join: a topic on one branch, bob's ban on the other; the current state (the
+    // resolution of both) has the ban. A message on the topic branch alone still sees bob joined
+    // before it, so only step 6 catches it; one citing both tips sees the ban already in step 5.
+    const bob = '@bob:test.local';
+    const join = factory.build({ type: 'm.room.member', stateKey: bob, sender: bob, content: { membership: 'join' }, prevEvents: [head], authEvents: authFor(bob, [storage.getCurrentState(roomId).get(stateKey('m.room.join_rules', ''))!]), roomId });
+    expect((await rooms.ingestRemoteEvent(join)).status).toBe('accepted');
+    const topic = factory.build({ type: 'm.room.topic', stateKey: '', sender: alice, content: { topic: 'fork' }, prevEvents: [join], authEvents: authFor(alice), roomId });
+    const ban = factory.build({ type: 'm.room.member', stateKey: bob, sender: alice, content: { membership: 'ban' }, prevEvents: [join], authEvents: authFor(alice, [join.eventId]), roomId });
+    expect((await rooms.ingestRemoteEvent(topic)).status).toBe('accepted');
+    expect((await rooms.ingestRemoteEvent(ban)).status).toBe('accepted');
+    expect(rooms.prevEventsFor(roomId).map((e) => e.eventId).sort()).toEqual([topic.eventId, ban.eventId].sort());
+    const bobAuth = [storage.getCurrentState(roomId).get(stateKey('m.room.create', ''))!, storage.getCurrentState(roomId).get(stateKey('m.room.power_levels', ''))!, join.eventId];
+    const onOneTip = factory.build({ type: 'm.room.message', sender: bob, content: { body: 'one tip' }, prevEvents: [topic], authEvents: bobAuth, roomId });
+    expect(await rooms.ingestRemoteEvent(onOneTip)).toMatchObject({ status: 'soft-failed', reason: expect.stringMatching(/^current state: /) });
+    const onBothTips = factory.build({ type: 'm.room.message', sender: bob, content: { body: 'both tips' }, prevEvents: [topic, ban], authEvents: bobAuth, roomId });
+    expect(await rooms.ingestRemoteEvent(onBothTips)).toMatchObject({ status: 'rejected', reason: expect.stringMatching(/^state before the event: /) });
+    // And an allowed event on exactly the tips is accepted and becomes the one extremity.
+    const merge = factory.build({ type: 'm.room.message', sender: alice, content: { body: 'merge' }, prevEvents: [topic, ban], authEvents: authFor(alice), roomId });
+    expect((await rooms.ingestRemoteEvent(merge)).status).toBe('accepted');
+    expect(rooms.prevEventsFor(roomId).map((e) => e.eventId)).toEqual([merge.eventId]);
+    expect(storage.verifyRoom(roomId).ok).toBe(true);
+  });
+
   test('a duplicate is a no-op', async () => {
     const msg = factory.build({ type: 'm.room.message', sender: alice, content: { body: 'x' }, prevEvents: [head], authEvents: authFor(alice), roomId });
     expect((await rooms.ingestRemoteEvent(msg)).status).toBe('accepted');

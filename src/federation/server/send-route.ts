@@ -5,7 +5,8 @@ import { Router } from '@koa/router';
 import { MatrixError } from '../../protocol/errors';
 import { isJsonObject } from '../../protocol/json';
 import { getRoomVersion, RoomVersion } from '../../protocol/room-versions';
-import { PduIntake, sendResultFor } from '../pdu-intake';
+import { sharedVerifyPool } from '../../crypto/verify-pool';
+import { IntakeCheck, PduIntake, sendResultFor } from '../pdu-intake';
 import type { FederationContext } from './federation-context';
 import { jsonBodyOf, requiredParam } from '../../http/request-params';
 import { reportedEventId } from './reported-event-id';
@@ -39,9 +40,22 @@ export function sendRouter(fed: FederationContext, intake: PduIntake): Router {
     // One fetch budget and deadline for the whole transaction (fetch-budget.ts).
     const budget = intake.newBudget();
     // Group commit: the PDUs' storage transactions are synced once, when this block ends, before we answer.
+    // Parents usually precede children; ordering by depth saves gap fills within one transaction.
+    const ordered = [...pdus].sort((a, b) => depthOf(a) - depthOf(b));
+    // Steps 1–3 (format, signatures, hashes) need nothing from the PDUs before, so all of them start
+    // now: their Ed25519 verifies queue on the verify worker and run while this thread authorises and
+    // persists the PDUs ahead of them, one by one as before (verify-pool.ts). One PDU alone gains nothing.
+    const verify = ordered.length > 1 ? sharedVerifyPool()?.verify : undefined;
+    const checks = new Map<unknown, Promise<IntakeCheck>>();
+    if (verify) {
+      for (const raw of ordered) {
+        const started = intake.check(raw, verify);
+        started.catch(() => undefined); // awaited below, in the PDU's own try; never left unhandled
+        checks.set(raw, started);
+      }
+    }
     await fed.storage.groupCommit(async () => {
-      // Parents usually precede children; ordering by depth saves gap fills within one transaction.
-      for (const raw of [...pdus].sort((a, b) => depthOf(a) - depthOf(b))) {
+      for (const raw of ordered) {
         const roomId = isJsonObject(raw) && typeof raw.room_id === 'string' ? raw.room_id : undefined;
         const version = roomId === undefined ? undefined : fed.storage.roomVersionOf(roomId);
         const report = (error: string, rv?: RoomVersion): void => {
@@ -60,12 +74,12 @@ export function sendRouter(fed: FederationContext, intake: PduIntake): Router {
           // Server ACLs apply to /send per PDU, against the requesting server (spec "Server Access
           // Control Lists"): a denied room's PDUs get an error and are not processed.
           if (!aclAllows(fed.storage, roomId as string, origin)) {
-            const checked = await intake.check(raw);
+            const checked = await (checks.get(raw) ?? intake.check(raw));
             const eventId = checked.ok ? checked.event.eventId : (checked.eventId ?? reportedEventId(raw, rv));
             if (eventId !== undefined) results[eventId] = { error: `Server ${origin} is denied by the room's server ACL` };
             continue;
           }
-          const result = await intake.process(origin, raw, budget);
+          const result = await intake.process(origin, raw, budget, checks.get(raw));
           if (result.eventId !== undefined) results[result.eventId] = sendResultFor(result);
           else report(('reason' in result ? result.reason : undefined) ?? result.status, rv);
         } catch (error) {
