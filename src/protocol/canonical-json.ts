@@ -1,4 +1,4 @@
-// Matrix canonical JSON (spec appendix "Canonical JSON"): RFC 8785's serialisation (json-canonicalize checks ours in tests), Matrix's key order and numbers.
+// Matrix canonical JSON (spec appendix "Canonical JSON"), built on json-canonicalize (RFC 8785).
 //
 // RFC 8785 and Matrix agree on everything we emit except two things this wrapper closes:
 //  1. key order: RFC 8785 sorts by UTF-16 code units, Matrix by Unicode code point. They differ only
@@ -7,6 +7,7 @@
 //  2. numbers: Matrix's signing grammar allows integers only; room versions 6+ also forbid values
 //     beyond ±(2^53−1) ("strict canonical JSON"). Older room versions tolerate other numbers, which
 //     we then serialise as RFC 8785 does (ECMAScript shortest form).
+import { canonicalizeEx } from 'json-canonicalize';
 import { InvalidJsonError, childPath } from './errors';
 
 export interface CanonicalJsonOptions {
@@ -19,9 +20,8 @@ export const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER;
 /** Canonical JSON text of `value`. Throws InvalidJsonError naming the offending path. */
 export function canonicalJson(value: unknown, options: CanonicalJsonOptions = {}): string {
   const strict = options.strictIntegers ?? true;
-  // Keys sort by UTF-16 code unit unless a key has a surrogate (header, point 1); the output then
-  // equals json-canonicalize's for every validated value (a property test holds the two equal).
-  return serialise(value, checkJson(value, strict) ? compareCodePoints : undefined);
+  const needsOwnSerialiser = validate(value, '', strict, 0);
+  return needsOwnSerialiser ? serialiseCodePointOrder(value) : canonicalizeEx(value, { filterUndefined: true });
 }
 
 /**
@@ -30,7 +30,7 @@ export function canonicalJson(value: unknown, options: CanonicalJsonOptions = {}
  * the native serialiser's length is the canonical length (a property test holds the two equal).
  */
 export function canonicalJsonByteLength(value: unknown, options: CanonicalJsonOptions = {}): number {
-  checkJson(value, options.strictIntegers ?? true);
+  validate(value, '', options.strictIntegers ?? true, 0);
   return Buffer.byteLength(JSON.stringify(value), 'utf8');
 }
 
@@ -61,9 +61,9 @@ function codePointRank(unit: number): number {
 const MAX_DEPTH = 512;
 
 /**
- * Validates JSON-ness, naming the path of the first problem; returns true when some key contains a
- * surrogate, so that UTF-16 and code-point order may differ (a key "toJSON" counts too: RFC 8785
- * libraries treat such an object as a hook, so we keep it on the path that never uses one).
+ * Validates JSON-ness; returns true when json-canonicalize cannot be trusted with the value: some key
+ * contains a surrogate (order may differ), or an object has a key "toJSON" (the library then treats
+ * the object as a leaf and would emit it unsorted).
  */
 function validate(value: unknown, path: string, strict: boolean, depth: number): boolean {
   if (depth > MAX_DEPTH) throw new InvalidJsonError(path, 'JSON nested too deeply');
@@ -107,80 +107,13 @@ function validate(value: unknown, path: string, strict: boolean, depth: number):
   }
 }
 
-/** Thrown by scan() at the first problem; validate() then runs to name it with its path. */
-const NOT_JSON = Symbol('not canonical JSON');
-
-/**
- * validate() without building a path string for every member (most of its cost on a valid event):
- * the same verdict, and on the first problem validate() runs again to throw the error with its path.
- */
-function checkJson(value: unknown, strict: boolean): boolean {
-  try {
-    return scan(value, strict, 0);
-  } catch (error) {
-    if (error !== NOT_JSON) throw error;
-    validate(value, '', strict, 0);
-    throw new InvalidJsonError('', 'not canonical JSON'); // unreachable: validate() throws where scan() did
-  }
-}
-
-function scan(value: unknown, strict: boolean, depth: number): boolean {
-  if (depth > MAX_DEPTH) throw NOT_JSON;
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return false;
-    case 'number':
-      if (!Number.isFinite(value) || (strict && (!Number.isInteger(value) || Math.abs(value) > MAX_SAFE_INTEGER))) throw NOT_JSON;
-      return false;
-    case 'object': {
-      if (value === null) return false;
-      let surrogateKeys = false;
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) {
-          if (value[i] === undefined) throw NOT_JSON;
-          if (scan(value[i], strict, depth + 1)) surrogateKeys = true;
-        }
-        return surrogateKeys;
-      }
-      const proto = Object.getPrototypeOf(value);
-      if (proto !== null && Object.getPrototypeOf(proto) !== null) throw NOT_JSON;
-      for (const key of Object.keys(value)) {
-        const child = (value as Record<string, unknown>)[key];
-        if (child === undefined) continue;
-        if (!surrogateKeys && (key === 'toJSON' || SURROGATE.test(key))) surrogateKeys = true;
-        if (scan(child, strict, depth + 1)) surrogateKeys = true;
-      }
-      return surrogateKeys;
-    }
-    default:
-      throw NOT_JSON;
-  }
-}
-
-const SURROGATE = /[\ud800-\udfff]/;
-
-/**
- * Canonical text of a validated value: object keys sorted by `order` (default: UTF-16 code units, as
- * RFC 8785 and Array.prototype.sort), members whose value is undefined left out; leaves as
- * JSON.stringify writes them, which is what RFC 8785 specifies.
- */
-function serialise(value: unknown, order: ((a: string, b: string) => number) | undefined): string {
+/** The slow path: objects sorted by code point; leaves as JSON.stringify writes them, which is what RFC 8785 specifies. */
+function serialiseCodePointOrder(value: unknown): string {
   if (typeof value !== 'object' || value === null) return JSON.stringify(value);
-  if (Array.isArray(value)) {
-    let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + serialise(value[i], order);
-    return `${out}]`;
-  }
+  if (Array.isArray(value)) return `[${value.map(serialiseCodePointOrder).join(',')}]`;
   const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).sort(order);
-  let out = '{';
-  let first = true;
-  for (const key of keys) {
-    const child = record[key];
-    if (child === undefined) continue;
-    out += `${first ? '' : ','}${JSON.stringify(key)}:${serialise(child, order)}`;
-    first = false;
-  }
-  return `${out}}`;
+  const keys = Object.keys(record)
+    .filter((k) => record[k] !== undefined)
+    .sort(compareCodePoints);
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${serialiseCodePointOrder(record[k])}`).join(',')}}`;
 }
