@@ -42,11 +42,19 @@ export class CurrentStateRepository {
     return new Map(this.named.all({ r: roomNid }).map((row) => [makeStateKey(row.event_type, row.state_key), row.event_id]));
   }
 
-  /** Rooms whose current state apply() changed since the caller last cleared it (for read caches). */
-  readonly changedRooms = new Set<number>();
+  /**
+   * What apply() changed since the caller last cleared it, per room, later changes winning: the read
+   * cache moves a cached current state forward by these instead of reloading the whole state (which,
+   * for a room taking in its members one by one, made every join cost a read of every member).
+   */
+  readonly changes = new Map<number, NidDelta>();
 
   apply(roomNid: number, delta: NidDelta): void {
-    if (delta.size > 0) this.changedRooms.add(roomNid);
+    if (delta.size > 0) {
+      let recorded = this.changes.get(roomNid);
+      if (!recorded) this.changes.set(roomNid, (recorded = new Map()));
+      for (const [k, e] of delta) recorded.set(k, e);
+    }
     for (const [k, e] of delta) {
       if (e === null) this.remove.run({ r: roomNid, k });
       else this.upsert.run({ r: roomNid, k, e });

@@ -12,10 +12,14 @@ function refuse(): never {
 /** A read-only copy of `state` (or the state itself when it already is one). */
 export function freezeStateMap(state: StateMap): StateMap {
   if (frozen.has(state)) return state;
-  const copy: StateMap = new Map(state);
-  for (const method of ['set', 'delete', 'clear']) Object.defineProperty(copy, method, { value: refuse, enumerable: false });
-  frozen.add(copy);
-  return copy;
+  return freezeOwnStateMap(new Map(state));
+}
+
+/** Makes a map only the caller holds read-only, without copying it (storage's freshly built states). */
+export function freezeOwnStateMap(state: StateMap): StateMap {
+  for (const method of ['set', 'delete', 'clear']) Object.defineProperty(state, method, { value: refuse, enumerable: false });
+  frozen.add(state);
+  return state;
 }
 
 /** True for states storage handed out (read-only, so facts derived from them can be remembered). */

@@ -34,6 +34,7 @@ export function fenwickParentSeq(seq: number): number {
 
 export class StateSnapshotsRepository {
   private readonly keyNid;
+  private readonly keyByNid;
   private readonly insertKey;
   private readonly byNid;
   private readonly chainOf;
@@ -50,6 +51,10 @@ export class StateSnapshotsRepository {
       kysely.selectFrom('state_keys').select('state_key_nid').where('event_type', '=', param('t')).where('state_key', '=', param('k')),
     );
     this.insertKey = prepare<{ t: string; k: string }>(db, kysely.insertInto('state_keys').values({ event_type: param('t'), state_key: param('k') }));
+    this.keyByNid = prepare<{ n: number }, { event_type: string; state_key: string }>(
+      db,
+      kysely.selectFrom('state_keys').select(['event_type', 'state_key']).where('state_key_nid', '=', param('n')),
+    );
     this.byNid = prepare<{ s: number }, SnapshotRow>(db, kysely.selectFrom('state_snapshots').selectAll().where('snapshot_nid', '=', param('s')));
     this.inRoom = prepare<{ r: number }, SnapshotRow>(db, kysely.selectFrom('state_snapshots').selectAll().where('room_nid', '=', param('r')));
     // The chain from a snapshot up through its parents (WITH RECURSIVE is standard SQL; PostgreSQL has it too).
@@ -85,6 +90,13 @@ export class StateSnapshotsRepository {
       db,
       kysely.insertInto('state_snapshot_entries').values({ snapshot_nid: param('s'), state_key_nid: param('k'), event_nid: param('e') }),
     );
+  }
+
+  /** The (type, state_key) pair behind a nid made by internKey. */
+  keyOf(stateKeyNid: number): [type: string, stateKey: string] {
+    const row = this.keyByNid.get({ n: stateKeyNid });
+    if (!row) throw new Error(`no state key with nid ${stateKeyNid}`);
+    return [row.event_type, row.state_key];
   }
 
   /** The nid of a (type, state_key) pair, if it was ever used. */

@@ -5,7 +5,7 @@ import { closeSync, existsSync, fsyncSync, openSync } from 'node:fs';
 import { Kysely } from 'kysely';
 import type { Pdu } from '../protocol/pdu';
 import { RoomEvent, toRoomEvent } from '../protocol/room-event';
-import type { StateMap } from '../protocol/state-map';
+import { stateKey, StateMap } from '../protocol/state-map';
 import type { DatabaseSchema } from './database-schema';
 import type { EventRow } from './events-repository';
 import type { ForwardExtremity } from './extremities-repository';
@@ -37,7 +37,7 @@ import type { ReceiptsRepository } from './receipts-repository';
 import type { ProfilesRepository } from './profiles-repository';
 import { verifyRoom, VerifyResult } from './verify-room';
 import { ReadCache } from './read-cache';
-import { freezeStateMap } from './frozen-state-map';
+import { freezeOwnStateMap, freezeStateMap } from './frozen-state-map';
 
 /** A stored event with what we know about it. */
 export interface StoredEvent {
@@ -226,20 +226,38 @@ export class Storage {
 
   /** Persists one or more events (any rooms, any order) in one transaction; see persist-events.ts. */
   persistEvents(items: PersistItem[], options?: PersistOptions): PersistResult {
-    const changed = this.repos.currentState.changedRooms;
-    changed.clear();
+    const changes = this.repos.currentState.changes;
+    changes.clear();
+    let committed = false;
     try {
       const result = persistEvents(this.repos, items, options);
+      committed = true;
       // Durable on return, unless the caller groups commits and syncs them together (groupCommit).
       if (this.commitGroup.getStore() === undefined) this.flush();
       return result;
     } finally {
-      // Committed or rolled back, these rows may differ from what was cached; so may the current
-      // state of a room the transaction wrote it for (a message event leaves it, and its cache, alone).
+      // Committed or rolled back, these rows may differ from what was cached. A room's cached current
+      // state moves forward by what the transaction changed in it (a message event changes nothing);
+      // after a rollback it is forgotten.
       for (const item of items) this.events.delete(item.event.eventId);
-      for (const roomNid of changed) this.currentStates.delete(roomNid);
-      changed.clear();
+      for (const [roomNid, delta] of changes) {
+        const cached = committed ? this.currentStates.get(roomNid) : undefined;
+        if (cached) this.currentStates.set(roomNid, this.movedForward(cached, delta));
+        else this.currentStates.delete(roomNid);
+      }
+      changes.clear();
     }
+  }
+
+  /** A cached current state with a committed change applied: only the changed entries are read. */
+  private movedForward(state: StateMap, delta: ReadonlyMap<number, number | null>): StateMap {
+    const next = new Map(state);
+    for (const [keyNid, eventNid] of delta) {
+      const key = stateKey(...this.repos.snapshots.keyOf(keyNid));
+      if (eventNid === null) next.delete(key);
+      else next.set(key, this.repos.events.idOf(eventNid));
+    }
+    return freezeOwnStateMap(next);
   }
 
   /** A stored event (frozen and shared: callers must not change it), parsed once and then cached. */
