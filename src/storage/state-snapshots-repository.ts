@@ -35,6 +35,7 @@ export function fenwickParentSeq(seq: number): number {
 export class StateSnapshotsRepository {
   private readonly keyNid;
   private readonly keyByNid;
+  private readonly namedEntriesOf;
   private readonly insertKey;
   private readonly byNid;
   private readonly chainOf;
@@ -69,6 +70,13 @@ export class StateSnapshotsRepository {
       db,
       kysely.selectFrom('state_snapshot_entries').select(['state_key_nid', 'event_nid']).where('snapshot_nid', '=', param('s')),
     );
+    this.namedEntriesOf = prepare<{ s: number }, { event_type: string; state_key: string; event_id: string | null }>(db, {
+      compile: () =>
+        sql`SELECT k.event_type, k.state_key, n.event_id FROM state_snapshot_entries e
+              INNER JOIN state_keys k ON k.state_key_nid = e.state_key_nid
+              LEFT JOIN event_nids n ON n.event_nid = e.event_nid
+            WHERE e.snapshot_nid = ${param('s')}`.compile(kysely),
+    });
     // Oldest (lowest seq) first, so that applying rows in order leaves the newest value per key.
     this.fullNids = prepare<{ s: number }, { state_key_nid: number; event_nid: number | null }>(db, {
       compile: () =>
@@ -136,6 +144,28 @@ export class StateSnapshotsRepository {
   }
 
   /** The full state at a snapshot as a StateMap of event IDs. */
+  /**
+   * The snapshot's state built on its predecessor's, when that is at hand and the snapshot's own rows
+   * are few: its rows (the changes since its parent, an ancestor on the predecessor line) hold the final
+   * value of every key that differs from the predecessor. Undefined when a full load is the cheaper way
+   * (no predecessor, or a snapshot whose delta spans much of the state, as powers of two do).
+   */
+  stateFromPredecessor(snapshotNid: number, predecessorState: (predecessorNid: number) => StateMap | undefined, maxRows: number): StateMap | undefined {
+    const row = this.get(snapshotNid);
+    if (!row || row.predecessor_nid === null) return undefined;
+    const base = predecessorState(row.predecessor_nid);
+    if (!base) return undefined;
+    const rows = this.namedEntriesOf.all({ s: snapshotNid });
+    if (rows.length > maxRows) return undefined;
+    const state: StateMap = new Map(base);
+    for (const entry of rows) {
+      const key = makeStateKey(entry.event_type, entry.state_key);
+      if (entry.event_id === null) state.delete(key);
+      else state.set(key, entry.event_id);
+    }
+    return state;
+  }
+
   loadStateMap(snapshotNid: number | null): StateMap {
     const state: StateMap = new Map();
     if (snapshotNid === null) return state;

@@ -500,7 +500,10 @@ export class Storage {
     if (snapshotNid === null) return freezeStateMap(new Map());
     const cached = this.snapshots.get(snapshotNid);
     if (cached) return cached;
-    const state = freezeStateMap(this.repos.snapshots.loadStateMap(snapshotNid));
+    // A new snapshot usually follows one just read (the event's parent): build it from that and its
+    // few rows instead of reading the whole state again (which made a room's n-th join read n rows).
+    const near = this.repos.snapshots.stateFromPredecessor(snapshotNid, (nid) => this.snapshots.get(nid), SNAPSHOT_DELTA_ROWS);
+    const state = near ? freezeOwnStateMap(near) : freezeStateMap(this.repos.snapshots.loadStateMap(snapshotNid));
     if (!this.inTransaction()) this.snapshots.set(snapshotNid, state);
     return state;
   }
@@ -565,6 +568,9 @@ export function migratedMemoryImage(): { image: Buffer; migrations: Migration[] 
  * opened and keeps a handle to — configures it (WAL, foreign keys on, synchronous=FULL or group commit,
  * see OpenStorageOptions.durability) so that nothing acknowledged is lost, then applies pending migrations.
  */
+/** Up to this many delta rows, a snapshot is built on its cached predecessor rather than loaded whole. */
+const SNAPSHOT_DELTA_ROWS = 256;
+
 export function openStorage(target: string | SqlConnection, options: OpenStorageOptions = {}): Storage {
   const dialect = sqliteDialect;
   const now = options.now ?? Date.now;

@@ -1,6 +1,7 @@
-// The cached current state moves forward with each committed change (it is no longer reloaded whole
-// after every state event) and always equals what the database holds: checked against a second,
-// uncached connection to the same file after joins, leaves, a fork resolved by state resolution and a ban.
+// The cached current state moves forward with each committed change, and a new event's state is built
+// on its parent's cached one (neither is reloaded whole after every state event); both always equal what
+// the database holds: checked against a second, uncached connection to the same file after joins, leaves,
+// a fork resolved by state resolution and a ban.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,12 @@ describe.each(['1', '10', '12'])('room version %s', (roomVersion) => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const same = (roomId: string) => expect([...hs.storage.getCurrentState(roomId)].sort()).toEqual([...reader.getCurrentState(roomId)].sort());
+  const same = (roomId: string) => {
+    expect([...hs.storage.getCurrentState(roomId)].sort()).toEqual([...reader.getCurrentState(roomId)].sort());
+    for (const { eventId } of hs.rooms.prevEventsFor(roomId)) {
+      expect([...hs.storage.getStateAfter(eventId)].sort()).toEqual([...reader.getStateAfter(eventId)].sort());
+    }
+  };
 
   test('joins, a leave, a forked topic resolved at a merge, and a ban', async () => {
     const alice = '@alice:a.test';
