@@ -2,9 +2,8 @@
 // import circles, SQL drivers only in storage/, no src/ import from test/, no node I/O in the pure layers.
 //
 // Why dependency-cruiser: it resolves TypeScript imports the way tsc does (type-only imports included, so an
-// interface counts in the layer it lives in), states folder rules as data, finds circles, and keeps a
-// baseline of known violations (`depcruise-baseline`) so the rules stay strict while the redesign removes
-// them. 17.4.3 is the newest line that still runs on Node 20 (18.x needs Node 22).
+// interface counts in the layer it lives in), states folder rules as data and finds circles.
+// 17.4.3 is the newest line that still runs on Node 20 (18.x needs Node 22).
 //
 // Allowed imports inside src/ (a unit may always import itself; npm packages and node: modules are free
 // except where a rule below says otherwise):
@@ -37,8 +36,7 @@
 //       root files (pdu-intake, remote-join, remote-invite, x-matrix). Only federation/server/, light/, the
 //       barrel, homeserver.ts, index.ts, testing/, testbed/ and cli/ may reach into federation/server/.
 //
-// Run `npm run lint` (strict) or `npm run lint:known` (strict, minus the violations recorded in
-// .lint-known/dependency-cruiser.json); see scripts/lint.sh.
+// `npm run lint` runs it (strict, no baseline; scripts/lint.sh), and .ci/run calls that.
 'use strict';
 
 /** One entry per unit: the path regex that names it and the units it may import. */
