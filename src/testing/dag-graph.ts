@@ -11,6 +11,7 @@ import { RoomEvent, toRoomEvent } from '../protocol/room-event';
 import { RoomVersion } from '../protocol/room-versions';
 import { resolveState } from '../state/resolve-state';
 import { stateKey, StateMap } from '../protocol/state-map';
+import { ChainedState, StateMaterialiser } from './chained-state';
 import { DagServerKey, forgerKeyFor, seededTag, serverKeyFor } from './dag-keys';
 
 /**
@@ -32,6 +33,8 @@ export interface DagNode {
   readonly stateBefore: StateMap;
   /** The state after the event: the state before plus the event, unless it was rejected or dropped. */
   readonly stateAfter: StateMap;
+  /** The same state, as kept (chained-state.ts). */
+  readonly after: ChainedState;
 }
 
 export interface DagEventSpec {
@@ -55,6 +58,8 @@ export class DagGraph {
   private readonly rejectedIds = new Set<string>();
   private forward: string[] = [];
   private current: StateMap = new Map();
+  private readonly states = new StateMaterialiser();
+  private static readonly EMPTY = ChainedState.root(new Map());
   private nextTs: number;
   roomId: string | undefined;
 
@@ -115,7 +120,10 @@ export class DagGraph {
     if (this.byName.has(name)) throw new Error(`DagBuilder: the name ${JSON.stringify(name)} is taken`);
     const rv = this.rv;
     const prevs = spec.prevEventIds.map((id) => this.byId.get(id)!);
-    const stateBefore = await this.resolve(prevs.map((p) => p.stateAfter));
+    // One parent: its state as it is (resolving one state gives it back); several: a resolved root.
+    const before =
+      prevs.length === 0 ? DagGraph.EMPTY : prevs.length === 1 ? prevs[0]!.after : ChainedState.root(await this.resolve(prevs.map((p) => this.states.map(p.after))));
+    const stateBefore = this.states.map(before);
     const fields = { type: spec.type, sender: spec.sender, stateKey: spec.stateKey, content: spec.content };
     const isCreate = spec.type === 'm.room.create' && spec.stateKey === '';
     // Auth events selection (server-server API "Auth events selection") against the state before the event.
@@ -149,8 +157,22 @@ export class DagGraph {
 
     const { status, reason } = spec.badSignature ? { status: 'dropped' as const, reason: 'signatures: forged' } : this.judge(judged, stateBefore);
     const bad = status === 'rejected' || status === 'dropped';
-    const stateAfter = bad || event.stateKey === undefined ? stateBefore : new Map(stateBefore).set(stateKey(event.type, event.stateKey), event.eventId);
-    const node: DagNode = { names: [name], autoNamed, event, status, reason, stateBefore, stateAfter };
+    const after = bad || event.stateKey === undefined ? before : before.with(stateKey(event.type, event.stateKey), event.eventId);
+    const states = this.states;
+    const node: DagNode = {
+      names: [name],
+      autoNamed,
+      event,
+      status,
+      ...(reason !== undefined ? { reason } : {}),
+      after,
+      get stateBefore() {
+        return states.map(before);
+      },
+      get stateAfter() {
+        return states.map(after);
+      },
+    };
     this.nodes.push(node);
     this.byId.set(event.eventId, node);
     this.byName.set(name, node);
