@@ -37,6 +37,7 @@ interface DestinationState {
 }
 
 export class TransactionSender {
+  private readonly idleWaiters: Array<() => void> = [];
   private readonly destinations = new Map<string, DestinationState>();
   private stopped = false;
 
@@ -66,7 +67,12 @@ export class TransactionSender {
 
   /** Resolves once nothing is queued or in flight for any destination without a pending retry. */
   async idle(): Promise<void> {
-    while ([...this.destinations.values()].some((s) => s.sending)) await new Promise((r) => setTimeout(r, 5));
+    if (!this.busy()) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private busy(): boolean {
+    return [...this.destinations.values()].some((s) => s.sending);
   }
 
   stop(): void {
@@ -125,6 +131,8 @@ export class TransactionSender {
       }
     } finally {
       state.sending = false;
+      // Whoever waits in idle() is told the moment the last destination stops sending (no polling).
+      if (!this.busy()) for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
   }
 }
