@@ -1,40 +1,27 @@
 // The live dashboard in headless Chromium: three in-memory servers in one room show as three columns; a fork on
 // one server shows two highlighted forward extremities everywhere, its merge makes them one — without a reload.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, BrowserContext, Page } from 'playwright-core';
+import { columnsShowExtremities, HeadlessChromium, launchChromium, TEST_OUTPUT as OUTPUT } from './support/headless-chromium';
 import { Dashboard, startDashboard } from '../../src/testbed/dashboard-server';
 import { allLinksUp, LinkState } from '../../src/testbed/link-state';
 import { eventually, joinRemoteRoom, startTestFederation, TestFederation } from '../../src/testing';
 
-/** Debian's chromium package; CI installs it (`.ci/run`). Another build can be named with CHROMIUM_PATH. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const OUTPUT = join(__dirname, '..', '..', 'test-output');
 const SERVERS = ['a.test', 'b.test', 'c.test'];
 
 jest.setTimeout(90_000);
 
 // What the functions run inside the page touch (the suite compiles without the DOM library).
-interface PageElement {
-  getAttribute(name: string): string | null;
-  querySelectorAll(selector: string): { length: number };
-}
-declare const document: { querySelector(selector: string): PageElement | null };
 declare const window: { loadedOnce?: number };
 
 let federation: TestFederation;
 let dashboard: Dashboard;
-let context: BrowserContext;
-let profile: string;
+let browser: HeadlessChromium;
+let context: HeadlessChromium['context'];
 let roomId: string;
 /** What the page reads as the links; the link-fault control API will be its writer, here the test is. */
 let links: LinkState[] = allLinksUp(SERVERS);
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`no Chromium at ${CHROMIUM}: install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH`);
-  }
   federation = await startTestFederation(SERVERS);
   const [a, b, c] = SERVERS.map((name) => federation.get(name));
   roomId = await a!.rooms.createRoom({ creator: '@alice:a.test', preset: 'public_chat' });
@@ -42,39 +29,18 @@ beforeAll(async () => {
   await joinRemoteRoom(c!, roomId, '@carol:c.test', ['a.test']);
   await eventually(() => federation.servers.every((hs) => sameTips(hs.rooms.prevEventsFor(roomId), a!.rooms.prevEventsFor(roomId))), 'the three servers to agree');
   dashboard = await startDashboard({ servers: federation.servers, rooms: () => [{ label: 'r', roomId }], links: () => links });
-  profile = mkdtempSync(join(tmpdir(), 'dagmar-chromium-'));
-  // A fresh profile (launchPersistentContext passes it as --user-data-dir); headless: true adds --headless.
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1500, height: 950 },
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  mkdirSync(OUTPUT, { recursive: true });
+  browser = await launchChromium({ width: 1500, height: 950 });
+  context = browser.context;
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await dashboard?.close();
   await federation?.stop();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 function sameTips(x: Array<{ eventId: string }>, y: Array<{ eventId: string }>): boolean {
   return x.map((e) => e.eventId).join() === y.map((e) => e.eventId).join();
-}
-
-/** Waits until every server's column shows `count` forward extremities, as attribute and as highlighted nodes. */
-async function columnsShowExtremities(page: Page, count: number): Promise<void> {
-  await page.waitForFunction(
-    ([servers, n]) =>
-      (servers as string[]).every((s) => {
-        const col = document.querySelector(`section.column[data-server="${s}"]`);
-        return col?.getAttribute('data-extremities') === String(n) && col.querySelectorAll('g.node.extremity').length === n;
-      }),
-    [SERVERS, count] as const,
-    { timeout: 20_000 },
-  );
 }
 
 test('three columns; a fork shows two highlighted extremities, the merge one, live; hover shows the JSON', async () => {
@@ -83,7 +49,7 @@ test('three columns; a fork shows two highlighted extremities, the merge one, li
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(`${dashboard.url}/?room=r`);
 
-  await columnsShowExtremities(page, 1);
+  await columnsShowExtremities(page, SERVERS, 1);
   expect(await page.locator('section.column h2').allTextContents()).toEqual(SERVERS);
   expect(await page.locator('#links line.link.mode-up').count()).toBe(6); // every direction between three servers
   await page.evaluate(() => (window.loadedOnce = 1)); // gone if the page reloads
@@ -94,7 +60,7 @@ test('three columns; a fork shows two highlighted extremities, the merge one, li
   const left = await fork('left');
   const right = await fork('right');
 
-  await columnsShowExtremities(page, 2);
+  await columnsShowExtremities(page, SERVERS, 2);
   const tips = await page.locator('section.column[data-server="b.test"] g.node.extremity title').allTextContents();
   expect(tips.sort()).toEqual([left.eventId, right.eventId].sort());
   await page.screenshot({ path: join(OUTPUT, 'dashboard-fork.png'), fullPage: true });
@@ -109,7 +75,7 @@ test('three columns; a fork shows two highlighted extremities, the merge one, li
   expect(await page.locator('#details').isHidden()).toBe(true);
   const merge = await a.rooms.sendLocalEvent(roomId, { type: 'm.room.message', sender: '@alice:a.test', content: { body: 'merge' } });
   expect([...merge.prevEventIds].sort()).toEqual([left.eventId, right.eventId].sort());
-  await columnsShowExtremities(page, 1);
+  await columnsShowExtremities(page, SERVERS, 1);
   expect(await page.locator('section.column[data-server="c.test"] g.node.extremity title').allTextContents()).toEqual([merge.eventId]);
   expect(await page.evaluate(() => window.loadedOnce)).toBe(1);
   await page.screenshot({ path: join(OUTPUT, 'dashboard.png'), fullPage: true });

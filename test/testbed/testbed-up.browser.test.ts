@@ -2,15 +2,11 @@
 // dashboard on one port) in headless Chromium, driven only through the control API: three columns; a partition
 // drawn as cut links; messages on both sides show, after the heal, as two highlighted extremities in every
 // column; one message names both and they become one. Screenshots go to test-output/.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, BrowserContext, Page } from 'playwright-core';
+import { columnsShowExtremities, HeadlessChromium, launchChromium, TEST_OUTPUT as OUTPUT } from './support/headless-chromium';
 import { TESTBED_PREFIX } from '../../src/testbed/dashboard-server';
 import { startTestbedInstance, TestbedInstance } from '../../src/testbed/testbed-instance';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const OUTPUT = join(__dirname, '..', '..', 'test-output');
 const SERVERS = ['a.test', 'b.test', 'c.test'];
 
 jest.setTimeout(90_000);
@@ -23,8 +19,8 @@ declare const document: { querySelector(selector: string): PageElement | null; q
 
 let tb: TestbedInstance;
 let url: string;
-let context: BrowserContext;
-let profile: string;
+let browser: HeadlessChromium;
+let context: HeadlessChromium['context'];
 
 async function control(path: string, body: unknown): Promise<{ failed?: number; results?: Array<{ error?: string }> }> {
   const res = await fetch(`${url}${TESTBED_PREFIX}${path}`, { method: 'POST', body: JSON.stringify(body) });
@@ -38,36 +34,16 @@ async function steps(...list: unknown[]): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH`);
   tb = await startTestbedInstance({ servers: SERVERS, roomVersion: '12' });
   url = (await tb.startDashboard()).url;
-  profile = mkdtempSync(join(tmpdir(), 'dagmar-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1400, height: 900 },
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  mkdirSync(OUTPUT, { recursive: true });
+  browser = await launchChromium({ width: 1400, height: 900 });
+  context = browser.context;
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await tb?.stop();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
-
-async function columnsShowExtremities(page: Page, count: number): Promise<void> {
-  await page.waitForFunction(
-    ([servers, n]) =>
-      (servers as string[]).every((s) => {
-        const col = document.querySelector(`section.column[data-server="${s}"]`);
-        return col?.getAttribute('data-extremities') === String(n) && col.querySelectorAll('g.node.extremity').length === n;
-      }),
-    [SERVERS, count] as const,
-    { timeout: 20_000 },
-  );
-}
 
 test('three columns; a partition cut in the link picture; after the heal the fork is two extremities, a merge one', async () => {
   await steps(
@@ -80,7 +56,7 @@ test('three columns; a partition cut in the link picture; after the heal the for
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(`${url}/?room=r`);
-  await columnsShowExtremities(page, 1);
+  await columnsShowExtremities(page, SERVERS, 1);
   expect(await page.locator('section.column h2').allTextContents()).toEqual(SERVERS);
   expect(await page.locator('#links line.link.mode-up').count()).toBe(6);
 
@@ -90,13 +66,13 @@ test('three columns; a partition cut in the link picture; after the heal the for
   await steps({ do: 'send', server: 'a.test', user: 'alice', room: 'r', body: 'west' }, { do: 'send', server: 'b.test', user: 'bob', room: 'r', body: 'east' });
 
   await control('/heal', {});
-  await columnsShowExtremities(page, 2);
+  await columnsShowExtremities(page, SERVERS, 2);
   // The page reads the link table on its own schedule: wait for the heal to be drawn.
   await page.waitForFunction(() => document.querySelectorAll('#links line.link.mode-up').length === 6, undefined, { timeout: 10_000 });
   await page.screenshot({ path: join(OUTPUT, 'testbed-fork.png'), fullPage: true });
 
   await steps({ do: 'send', server: 'c.test', user: 'carol', room: 'r', body: 'merge' }, { do: 'expectConverged', room: 'r', timeoutMs: 20_000 });
-  await columnsShowExtremities(page, 1);
+  await columnsShowExtremities(page, SERVERS, 1);
   await page.screenshot({ path: join(OUTPUT, 'testbed-merged.png'), fullPage: true });
   expect(errors).toEqual([]);
 });
